@@ -1,0 +1,58 @@
+/**
+ * Inputs and outputs of the sync activities, shared by the workflow (as types only) and the
+ * activities. Everything is plain JSON so it round-trips through Temporal history.
+ */
+import type { LocalStatus } from '../workflows/status-machine';
+import type { TransactionSnapshot } from './transaction-snapshot';
+
+export interface SageDocumentRef {
+  type: string;
+  number: string;
+}
+
+/** What triggered a sync; stored in the sync log. */
+export type SyncSource = 'start' | 'poll' | 'webhook' | 'forced' | 'update';
+
+export interface RecordSyncInput {
+  /** Unique per sync attempt of a workflow (`<workflowId>/<sequence>`): makes the activity idempotent. */
+  syncKey: string;
+  workflowId: string;
+  transactionId: string;
+  sageDocument: SageDocumentRef | null;
+  source: SyncSource;
+  snapshot: TransactionSnapshot;
+  previousStatus: LocalStatus | null;
+  status: LocalStatus;
+  statusChanged: boolean;
+  /** Why an observed status was not applied (backward move, final status, unknown state), if so. */
+  conflict: string | null;
+  webhookReceived: boolean;
+}
+
+export interface RecordSyncResult {
+  /** false when this syncKey had already been recorded (a retry): nothing was written. */
+  recorded: boolean;
+}
+
+export interface RecordSyncFailureInput {
+  syncKey: string;
+  workflowId: string;
+  transactionId: string;
+  sageDocument: SageDocumentRef | null;
+  source: SyncSource;
+  /** The status held when the sync failed (null if the transaction was never read). */
+  status: LocalStatus | null;
+  error: { type: string; message: string };
+  /** Workflow time of the failure (ISO-8601). */
+  at: string;
+  /** true when this failure ends the workflow (e.g. the transaction does not exist on Universign). */
+  terminal: boolean;
+}
+
+/** Error type names thrown by the Universign activities (ApplicationFailure.type). */
+export const UNIVERSIGN_ERROR_TYPES = {
+  notFound: 'TransactionNotFound',
+  auth: 'UniversignAuthError',
+  retryable: 'UniversignUnavailable',
+  badResponse: 'UniversignBadResponse',
+} as const;

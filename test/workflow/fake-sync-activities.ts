@@ -1,0 +1,97 @@
+/**
+ * In-memory stand-ins for the sync activities, for workflow tests on the time-skipping server:
+ * a scripted Universign transaction and a log of what would have been recorded.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { SyncActivities } from '../../activities/create-sync-activities';
+import {
+  UNIVERSIGN_ERROR_TYPES,
+  type RecordSyncFailureInput,
+  type RecordSyncInput,
+} from '../../activities/sync-contracts';
+import type { SignerSnapshot, TransactionSnapshot } from '../../activities/transaction-snapshot';
+
+export interface FakeTransaction {
+  state: string;
+  stalled: boolean;
+  stalledReason: string | null;
+  signers: SignerSnapshot[];
+}
+
+export interface FakeSyncActivities {
+  activities: SyncActivities;
+  transaction: FakeTransaction;
+  /** Skipped-clock time (ms) of every fetch, including failed attempts. */
+  fetchTimes: number[];
+  recorded: RecordSyncInput[];
+  failures: RecordSyncFailureInput[];
+  /** Errors thrown by the next fetches, in order (then fetches succeed again). */
+  failNextFetches: ApplicationFailure[];
+}
+
+export function signer(email: string, state = 'open'): SignerSnapshot {
+  return { email, name: null, state, url: `https://sign.example/act_${email}`, signedAt: null, refusedAt: null };
+}
+
+export function createFakeSyncActivities(env: TestWorkflowEnvironment, transactionId: string): FakeSyncActivities {
+  const fake: FakeSyncActivities = {
+    transaction: { state: 'started', stalled: false, stalledReason: null, signers: [signer('client@example.com')] },
+    fetchTimes: [],
+    recorded: [],
+    failures: [],
+    failNextFetches: [],
+    activities: {
+      async fetchUniversignTransaction(id: string): Promise<TransactionSnapshot> {
+        const now = await env.currentTimeMs();
+        fake.fetchTimes.push(now);
+        const failure = fake.failNextFetches.shift();
+        if (failure) throw failure;
+        if (id !== transactionId) throw new Error(`unexpected transaction ${id}`);
+        const tx = fake.transaction;
+        return {
+          transactionId: id,
+          name: 'Devis D0001',
+          state: tx.state,
+          stalled: tx.stalled,
+          stalledReason: tx.stalledReason,
+          createdAt: null,
+          startedAt: null,
+          expiresAt: null,
+          completedAt: null,
+          cancelledAt: null,
+          metadata: {},
+          documents: [{ id: 'doc_1', name: 'devis.pdf' }],
+          signers: tx.signers.map((s) => ({ ...s })),
+          fetchedAt: new Date(now).toISOString(),
+        };
+      },
+      async recordSyncResult(input: RecordSyncInput) {
+        fake.recorded.push(input);
+        return { recorded: true };
+      },
+      async recordSyncFailure(input: RecordSyncFailureInput) {
+        fake.failures.push(input);
+        return { recorded: true };
+      },
+    },
+  };
+  return fake;
+}
+
+export function notFound(): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: 'GET /transactions/tx: 404',
+    type: UNIVERSIGN_ERROR_TYPES.notFound,
+    nonRetryable: true,
+  });
+}
+
+export function unavailable(): ApplicationFailure {
+  return ApplicationFailure.create({ message: 'GET /transactions/tx: 503', type: UNIVERSIGN_ERROR_TYPES.retryable });
+}
+
+/** Gaps between consecutive fetches, in whole seconds. */
+export function gapsInSeconds(times: number[]): number[] {
+  return times.slice(1).map((t, i) => Math.round((t - (times[i] as number)) / 1000));
+}

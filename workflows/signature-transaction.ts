@@ -1,0 +1,269 @@
+/**
+ * One long-lived workflow per Universign transaction: reads it from Universign at start, then on
+ * a durable timer that webhook signals and operator requests cut short; records every sync through
+ * activities; completes when the local status is final. Deterministic: no I/O here.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SyncActivities } from '../activities/create-sync-activities';
+import { UNIVERSIGN_ERROR_TYPES, type SyncSource } from '../activities/sync-contracts';
+import type { TransactionSnapshot } from '../activities/transaction-snapshot';
+import {
+  forceResyncSignal,
+  resyncUpdate,
+  stateQuery,
+  universignEventSignal,
+  type CarriedState,
+  type SignatureTransactionInput,
+  type SignerState,
+  type TransactionState,
+} from './messages';
+import { nextPollInterval, resolvePollSettings } from './poll-cadence';
+import { isFinalStatus, resolveTransition, statusFromUniversign } from './status-machine';
+import { rememberEventId } from './seen-events';
+
+/** How many consecutive "not found" answers end the workflow (Universign may lag right after creation). */
+export const MAX_NOT_FOUND_STREAK = 3;
+
+const { fetchUniversignTransaction } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [
+      UNIVERSIGN_ERROR_TYPES.notFound,
+      UNIVERSIGN_ERROR_TYPES.auth,
+      UNIVERSIGN_ERROR_TYPES.badResponse,
+    ],
+  },
+});
+
+// Database writes retry until they succeed: a sync is never dropped because PostgreSQL was briefly away.
+const { recordSyncResult, recordSyncFailure } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+type WakeReason = Exclude<SyncSource, 'start' | 'poll'>;
+
+export async function signatureTransaction(input: SignatureTransactionInput): Promise<TransactionState> {
+  const info = workflowInfo();
+  const poll = resolvePollSettings(input.poll);
+  const carried: CarriedState = input.carried ?? {
+    state: initialState(input, info.workflowId, poll.minSeconds),
+    chainId: info.runId,
+    syncSequence: 0,
+    notFoundStreak: 0,
+    nextPollAtMs: Date.now(),
+    seenEventIds: [],
+  };
+  const state = carried.state;
+  let { syncSequence, notFoundStreak, nextPollAtMs, seenEventIds } = carried;
+  const wakeReasons: WakeReason[] = [];
+  // Update requests are numbered; a request is served by the first sync that starts after it.
+  let requestedTicket = 0;
+  let servedTicket = 0;
+
+  setHandler(stateQuery, () => state, {
+    description: 'Current status of the signature transaction as last synced from Universign.',
+  });
+  setHandler(
+    universignEventSignal,
+    (event) => {
+      const remembered = rememberEventId(seenEventIds, event.eventId);
+      if (!remembered.isNew) return;
+      seenEventIds = remembered.ids;
+      state.webhookReceived = true;
+      wakeReasons.push('webhook');
+    },
+    { description: 'A Universign webhook event (forwarded by the API): triggers a sync at once. Deduplicated by eventId.' },
+  );
+  setHandler(forceResyncSignal, () => void wakeReasons.push('forced'), {
+    description: 'Operator request: re-read the transaction from Universign now. Payload {reason?}.',
+  });
+  setHandler(
+    resyncUpdate,
+    async () => {
+      if (state.final) return state;
+      const ticket = ++requestedTicket;
+      wakeReasons.push('update');
+      await condition(() => servedTicket >= ticket);
+      return state;
+    },
+    { description: 'Re-read the transaction from Universign now and return the resulting state. Payload {reason?}.' },
+  );
+
+  async function sync(source: SyncSource): Promise<void> {
+    const serving = requestedTicket;
+    syncSequence += 1;
+    const syncKey = `${info.workflowId}/${carried.chainId}/${syncSequence}`;
+    let snapshot: TransactionSnapshot;
+    try {
+      snapshot = await fetchUniversignTransaction(state.transactionId);
+    } catch (err) {
+      await handleFetchFailure(err, source, syncKey);
+      servedTicket = serving;
+      return;
+    }
+    notFoundStreak = 0;
+    const previous = state.status;
+    const observed = statusFromUniversign(snapshot.state, snapshot.stalled, snapshot.stalledReason);
+    const decision = resolveTransition(previous, observed);
+    const signers = snapshot.signers.map(({ email, name, state: signerState, url }) => ({
+      email,
+      name,
+      state: signerState,
+      url,
+    }));
+    const somethingMoved =
+      decision.kind === 'changed' ||
+      snapshot.state !== state.universignState ||
+      snapshot.stalled !== state.stalled ||
+      !sameSigners(signers, state.signers);
+
+    await recordSyncResult({
+      syncKey,
+      workflowId: info.workflowId,
+      transactionId: state.transactionId,
+      sageDocument: state.sageDocument,
+      source,
+      snapshot,
+      previousStatus: previous,
+      status: decision.status,
+      statusChanged: decision.kind === 'changed',
+      conflict: decision.kind === 'conflict' ? decision.reason : null,
+      webhookReceived: state.webhookReceived,
+    });
+
+    state.status = decision.status;
+    state.universignState = snapshot.state;
+    state.stalled = snapshot.stalled;
+    state.stalledReason = snapshot.stalledReason;
+    state.signers = signers;
+    state.syncCount += 1;
+    if (decision.kind === 'changed') state.statusChanges += 1;
+    state.lastSyncedAt = snapshot.fetchedAt;
+    state.lastSyncError = null;
+    state.final = isFinalStatus(decision.status);
+    schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll));
+    servedTicket = serving;
+  }
+
+  async function handleFetchFailure(err: unknown, source: SyncSource, syncKey: string): Promise<void> {
+    const failure = describeFailure(err);
+    const notFound = failure.type === UNIVERSIGN_ERROR_TYPES.notFound;
+    notFoundStreak = notFound ? notFoundStreak + 1 : 0;
+    const terminal = notFound && notFoundStreak >= MAX_NOT_FOUND_STREAK;
+    const at = new Date(Date.now()).toISOString();
+    state.lastSyncError = { ...failure, at };
+    await recordSyncFailure({
+      syncKey,
+      workflowId: info.workflowId,
+      transactionId: state.transactionId,
+      sageDocument: state.sageDocument,
+      source,
+      status: state.status,
+      error: failure,
+      at,
+      terminal,
+    });
+    if (terminal) {
+      throw ApplicationFailure.nonRetryable(
+        `Universign transaction ${state.transactionId} not found after ${notFoundStreak} attempts; workflow ended`,
+        UNIVERSIGN_ERROR_TYPES.notFound,
+      );
+    }
+    // A missing transaction is re-checked soon; any other failure backs the cadence off.
+    schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll));
+  }
+
+  function schedule(intervalSeconds: number): void {
+    state.pollIntervalSeconds = intervalSeconds;
+    nextPollAtMs = Date.now() + intervalSeconds * 1000;
+    state.nextPollAt = new Date(nextPollAtMs).toISOString();
+  }
+
+  function shouldContinueAsNew(): boolean {
+    const current = workflowInfo();
+    return (
+      current.continueAsNewSuggested ||
+      (input.maxHistoryEvents !== undefined && current.historyLength >= input.maxHistoryEvents)
+    );
+  }
+
+  if (!input.carried) await sync('start');
+
+  while (!state.final) {
+    if (wakeReasons.length === 0 && shouldContinueAsNew()) {
+      await condition(allHandlersFinished);
+      if (wakeReasons.length === 0) {
+        const next: CarriedState = {
+          state,
+          chainId: carried.chainId,
+          syncSequence,
+          notFoundStreak,
+          nextPollAtMs,
+          seenEventIds,
+        };
+        await continueAsNew<typeof signatureTransaction>({ ...input, carried: next });
+      }
+    }
+    const woken = await condition(() => wakeReasons.length > 0, Math.max(0, nextPollAtMs - Date.now()));
+    // Every signal received so far is answered by this one sync: it re-reads the whole transaction.
+    const source: SyncSource = woken ? (wakeReasons[0] ?? 'poll') : 'poll';
+    wakeReasons.length = 0;
+    await sync(source);
+  }
+
+  await condition(allHandlersFinished);
+  return state;
+}
+
+function initialState(input: SignatureTransactionInput, workflowId: string, pollSeconds: number): TransactionState {
+  return {
+    transactionId: input.transactionId,
+    workflowId,
+    sageDocument: input.sageDocument ?? null,
+    status: null,
+    universignState: null,
+    stalled: false,
+    stalledReason: null,
+    signers: [],
+    syncCount: 0,
+    statusChanges: 0,
+    lastSyncedAt: null,
+    lastSyncError: null,
+    webhookReceived: false,
+    pollIntervalSeconds: pollSeconds,
+    nextPollAt: null,
+    final: false,
+  };
+}
+
+function sameSigners(a: SignerState[], b: SignerState[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((signer, i) => signer.email === b[i]?.email && signer.state === b[i]?.state && signer.url === b[i]?.url)
+  );
+}
+
+function describeFailure(err: unknown): { type: string; message: string } {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    return { type: err.cause.type ?? 'Error', message: err.cause.message };
+  }
+  if (err instanceof ActivityFailure && err.cause) {
+    return { type: err.cause.name, message: err.cause.message };
+  }
+  if (err instanceof Error) return { type: err.name, message: err.message };
+  return { type: 'Error', message: String(err) };
+}
