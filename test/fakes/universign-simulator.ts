@@ -2,7 +2,9 @@
  * A local HTTP stand-in for the Universign REST API v1, speaking the wire format of
  * shared/universign-api.md (form-encoded requests, multipart upload, JSON with "object", Basic or
  * Bearer auth), plus an unauthenticated JSON control API under /_control to drive tests and demos.
- * State and rules live in universign-simulator-store.ts; this file is the HTTP routing.
+ * State and rules live in universign-simulator-store.ts; this file is the HTTP routing. With
+ * `webhooks`, every change is also delivered as a signed webhook (universign-webhook-sender.ts) and
+ * the public keys are served at /v1/webhooks/jwks.json.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,17 +17,27 @@ import {
   type TransactionChangedHook,
   type TransactionJson,
 } from './universign-simulator-store';
+import { createWebhookKeys, type WebhookKeys } from './universign-webhook-keys';
+import { createWebhookSender, type WebhookSender, type WebhookSenderOptions } from './universign-webhook-sender';
 
 export { signedPdfFor, evidencePdfFor } from './universign-simulator-store';
 export type { SimulatedEventType, TransactionChangedHook, TransactionJson } from './universign-simulator-store';
+export { signWebhookBody } from './universign-webhook-sender';
+export type { WebhookDeliveryAttempt, WebhookEvent, WebhookSender } from './universign-webhook-sender';
+export type { WebhookKeys, WebhookSigningKey } from './universign-webhook-keys';
+
+/** Webhook delivery settings; the keys are generated unless given. */
+export type UniversignSimulatorWebhookOptions = Omit<WebhookSenderOptions, 'keys' | 'clock'> & { keys?: WebhookKeys };
 
 export interface UniversignSimulatorOptions {
   apiKey: string;
   port?: number;
   host?: string;
   clock?: () => Date;
-  /** Called on every state change with the Universign event type (where webhooks will plug in). */
+  /** Called on every state change with the Universign event type (alongside webhooks, if any). */
   onTransactionChanged?: TransactionChangedHook;
+  /** Deliver a signed webhook to `targetUrl` on every change. */
+  webhooks?: UniversignSimulatorWebhookOptions;
 }
 
 /** One API call as received; records whether auth was right, never the key itself. */
@@ -67,9 +79,12 @@ export interface UniversignSimulator {
   cancel(transactionId: string): SimulatedTransaction;
   forceState(transactionId: string, input: ForceStateInput): SimulatedTransaction;
   failNext(transactionId: string, status: number, times: number): void;
+  /** The webhook sender (deliveries, flush, setTarget, keys.rotate), or null without `webhooks`. */
+  webhooks: WebhookSender | null;
 }
 
 const MAX_BODY_BYTES = 30 * 1024 * 1024;
+const JWKS_PATH = '/v1/webhooks/jwks.json';
 
 type Params = Record<string, string>;
 interface Route<Context> {
@@ -91,9 +106,20 @@ interface ControlContext {
 
 export async function startUniversignSimulator(options: UniversignSimulatorOptions): Promise<UniversignSimulator> {
   let origin = '';
+  const webhooks = options.webhooks ? await startWebhooks(options.webhooks, options.clock) : null;
+  const userHook = options.onTransactionChanged;
+  const onTransactionChanged: TransactionChangedHook | undefined =
+    webhooks || userHook
+      ? (transaction, eventType, action) => {
+          webhooks?.send(eventType, action ?? transaction).catch((err: unknown) => {
+            console.error(`universign simulator: webhook ${eventType} could not be sent`, err);
+          });
+          return userHook?.(transaction, eventType, action);
+        }
+      : undefined;
   const store = new UniversignSimulatorStore({
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.onTransactionChanged ? { onTransactionChanged: options.onTransactionChanged } : {}),
+    ...(onTransactionChanged ? { onTransactionChanged } : {}),
     signingUrl: (actionId) => `${origin}/sign/${actionId}`,
   });
   const requestLog: SimulatorRequestLogEntry[] = [];
@@ -348,6 +374,11 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
         bodyError = invalid('request body must be application/x-www-form-urlencoded (multipart/form-data for /v1/files)');
       }
     }
+    // The JWKS is public, as Universign's is: webhook receivers fetch it without an API key.
+    if (webhooks && req.method === 'GET' && path === JWKS_PATH) {
+      sendJson(res, 200, webhooks.keys.jwks());
+      return;
+    }
     // Authentication is checked before anything about the request itself, as a real API does.
     if (!auth.valid) {
       sendJson(res, 401, { error: 'unauthorized', message: auth.present ? 'invalid API key' : 'missing API key' });
@@ -424,12 +455,15 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
     controlUrl: `${origin}/_control`,
     port,
     store,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    webhooks,
+    close: async () => {
+      await webhooks?.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive sockets of fetch clients would otherwise hold close() open.
         server.closeAllConnections();
-      }),
+      });
+    },
     requests: () => requestLog.map((entry) => ({ ...entry, fields: [...entry.fields], files: [...entry.files] })),
     clearRequests: () => {
       requestLog.length = 0;
@@ -445,6 +479,15 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
     forceState: (transactionId, input) => store.forceState(transactionId, input),
     failNext: (transactionId, status, times) => store.failNext(transactionId, status, times),
   };
+}
+
+async function startWebhooks(options: UniversignSimulatorWebhookOptions, clock?: () => Date): Promise<WebhookSender> {
+  const { keys, ...senderOptions } = options;
+  return createWebhookSender({
+    ...senderOptions,
+    keys: keys ?? (await createWebhookKeys()),
+    ...(clock ? { clock } : {}),
+  });
 }
 
 function findRoute<Context>(

@@ -1,0 +1,133 @@
+/**
+ * `npm start`: the whole stack on embedded defaults, for a newcomer's machine. Brings up what is
+ * not configured from outside — the Temporal dev server (Web UI on 8233, SQLite file under .data/),
+ * the embedded PostgreSQL-compatible database, the Universign simulator — applies the migrations,
+ * then runs the worker. Ctrl-C stops all of it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Connection } from '@temporalio/client';
+import { applyMigrations } from '../prisma/migrate';
+import { startUniversignSimulator } from '../test/fakes/universign-simulator';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { resolveTemporalCli } from './temporal-binaries';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const DATA_DIR = `${ROOT}.data`;
+const SIMULATOR_KEY = 'sim-key';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+let stopping = false;
+
+async function main(): Promise<void> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env };
+
+  if (!env.DATABASE_URL) {
+    const db = await startEmbeddedPostgres({ dataDir: `${DATA_DIR}/postgres`, port: Number(env.EMBEDDED_DB_PORT ?? 54329) });
+    cleanups.push(() => db.stop());
+    env.DATABASE_URL = db.url;
+    log(`database     embedded PGlite at ${db.url} (data in .data/postgres)`);
+  } else {
+    log('database     DATABASE_URL from the environment');
+  }
+  const { applied } = await applyMigrations(env.DATABASE_URL);
+  log(`migrations   ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
+
+  if (!env.TEMPORAL_ADDRESS) {
+    const temporal = spawnChild('temporal', resolveTemporalCli(), [
+      'server', 'start-dev',
+      '--ip', '127.0.0.1',
+      '--port', '7233',
+      '--ui-port', '8233',
+      '--db-filename', `${DATA_DIR}/temporal.sqlite`,
+      '--log-level', 'warn',
+    ], env);
+    cleanups.push(() => stopChild(temporal));
+    env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
+    await waitForTemporal(env.TEMPORAL_ADDRESS);
+    log('temporal     dev server on 127.0.0.1:7233, Web UI http://localhost:8233');
+  } else {
+    log(`temporal     ${env.TEMPORAL_ADDRESS} from the environment`);
+  }
+
+  if (!env.UNIVERSIGN_API_KEY) {
+    const simulator = await startUniversignSimulator({
+      apiKey: SIMULATOR_KEY,
+      port: Number(env.UNIVERSIGN_SIMULATOR_PORT ?? 8300),
+    });
+    cleanups.push(() => simulator.close());
+    env.UNIVERSIGN_API_URL = simulator.url;
+    env.UNIVERSIGN_API_KEY = SIMULATOR_KEY;
+    log(`universign   simulator at ${simulator.url} (control API ${simulator.controlUrl})`);
+  } else {
+    log(`universign   ${env.UNIVERSIGN_API_URL ?? 'https://api.universign.com/v1'}`);
+  }
+
+  const worker = spawnChild('worker', process.execPath, ['--import', 'tsx', `${ROOT}worker/main.ts`], env);
+  cleanups.unshift(() => stopChild(worker));
+  log('worker       started; Ctrl-C stops the stack');
+  await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  if (!stopping) {
+    log('worker exited; stopping the stack');
+    await stop(1);
+  }
+}
+
+function spawnChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('error', (err) => log(`${name} failed to start: ${err.message}`));
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const forced = sleep(15_000).then(() => child.kill('SIGKILL'));
+  await Promise.race([exited, forced]);
+}
+
+async function waitForTemporal(address: string): Promise<void> {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.close();
+      return;
+    } catch {
+      await sleep(500);
+    }
+  }
+  throw new Error(`Temporal dev server did not answer on ${address}`);
+}
+
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup();
+    } catch (err) {
+      log(`while stopping: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  process.exit(code);
+}
+
+function log(message: string): void {
+  console.log(`[start] ${message}`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`${signal}: stopping`);
+    void stop(0);
+  });
+}
+
+main().catch(async (err: unknown) => {
+  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  await stop(1);
+});

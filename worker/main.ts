@@ -1,0 +1,52 @@
+/**
+ * Worker process entry (`npm run worker`): validates the configuration, connects to PostgreSQL,
+ * Temporal and Universign, and serves the task queue until SIGINT/SIGTERM, then drains and closes.
+ */
+import pino from 'pino';
+import { createPrismaClient } from '../activities/create-prisma-client';
+import { createUniversignClient } from '../activities/universign-client';
+import { ConfigError, loadWorkerConfig } from './config';
+import { connectTemporal } from './connect-temporal';
+import { createSyncWorker } from './create-sync-worker';
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig();
+  const log = pino({ level: config.LOG_LEVEL, name: 'worker' });
+  const prisma = createPrismaClient(config.DATABASE_URL);
+  const connection = await connectTemporal(config);
+  try {
+    const worker = await createSyncWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      maxActivitiesPerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
+      deps: {
+        prisma,
+        universign: createUniversignClient({
+          baseUrl: config.UNIVERSIGN_API_URL,
+          apiKey: config.UNIVERSIGN_API_KEY,
+          timeoutMs: config.UNIVERSIGN_TIMEOUT_MS,
+        }),
+      },
+    });
+    log.info(
+      { temporal: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, universign: config.UNIVERSIGN_API_URL },
+      'worker started',
+    );
+    // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: run() resolves once drained.
+    await worker.run();
+    log.info('worker stopped');
+  } finally {
+    await connection.close();
+    await prisma.$disconnect();
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    console.error('worker failed:', err);
+  }
+  process.exit(1);
+});
