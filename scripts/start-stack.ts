@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       '--port', '7233',
       '--ui-port', '8233',
       '--db-filename', `${DATA_DIR}/temporal.sqlite`,
-      '--log-level', 'warn',
+      '--log-level', 'error',
     ], env);
     cleanups.push(() => stopChild(temporal));
     env.TEMPORAL_ADDRESS = '127.0.0.1:7233';

@@ -2,16 +2,20 @@
  * Worker process entry (`npm run worker`): validates the configuration, connects to PostgreSQL,
  * Temporal and Universign, and serves the task queue until SIGINT/SIGTERM, then drains and closes.
  */
+import { Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { createPrismaClient } from '../activities/create-prisma-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { ConfigError, loadWorkerConfig } from './config';
 import { connectTemporal } from './connect-temporal';
 import { createSyncWorker } from './create-sync-worker';
+import { createTemporalPinoLogger } from './temporal-pino-logger';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const log = pino({ level: config.LOG_LEVEL, name: 'worker' });
+  const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
+  Runtime.install({ logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN') });
   const prisma = createPrismaClient(config.DATABASE_URL);
   const connection = await connectTemporal(config);
   try {

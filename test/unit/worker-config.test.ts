@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadWorkerConfig } from '../../worker/config';
+
+const minimal = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test', UNIVERSIGN_API_KEY: 'key' };
+
+describe('worker configuration', () => {
+  test('applies the documented defaults', () => {
+    const config = loadWorkerConfig(minimal);
+    assert.equal(config.TEMPORAL_ADDRESS, 'localhost:7233');
+    assert.equal(config.TEMPORAL_NAMESPACE, 'default');
+    assert.equal(config.TEMPORAL_TASK_QUEUE, 'universign-sync');
+    assert.equal(config.UNIVERSIGN_API_URL, 'https://api.universign.com/v1');
+    assert.equal(config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND, 10);
+  });
+
+  test('names every missing variable in one clear message', () => {
+    assert.throws(
+      () => loadWorkerConfig({}),
+      (err: unknown) =>
+        err instanceof ConfigError && /DATABASE_URL/.test(err.message) && /UNIVERSIGN_API_KEY/.test(err.message),
+    );
+  });
+
+  test('rejects malformed values without echoing secrets', () => {
+    assert.throws(
+      () => loadWorkerConfig({ ...minimal, UNIVERSIGN_API_KEY: 'super-secret', UNIVERSIGN_MAX_REQUESTS_PER_SECOND: 'fast' }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /UNIVERSIGN_MAX_REQUESTS_PER_SECOND/.test(err.message) &&
+        !err.message.includes('super-secret'),
+    );
+  });
+
+  test('parses numbers from the environment', () => {
+    const config = loadWorkerConfig({ ...minimal, UNIVERSIGN_TIMEOUT_MS: '2500', UNIVERSIGN_MAX_REQUESTS_PER_SECOND: '0.5' });
+    assert.equal(config.UNIVERSIGN_TIMEOUT_MS, 2500);
+    assert.equal(config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND, 0.5);
+  });
+});
