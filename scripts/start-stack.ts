@@ -13,6 +13,7 @@ import { applyMigrations } from '../prisma/migrate';
 import { startUniversignSimulator } from '../test/fakes/universign-simulator';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { resolveTemporalCli } from './temporal-binaries';
+import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATA_DIR = `${ROOT}.data`;
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       '--ui-port', '8233',
       '--db-filename', `${DATA_DIR}/temporal.sqlite`,
       '--log-level', 'error',
+      ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ], env);
     cleanups.push(() => stopChild(temporal));
     env.TEMPORAL_ADDRESS = '127.0.0.1:7233';

@@ -1,9 +1,20 @@
-/** Opens the worker's connection to Temporal: plain for a local server, API key or mTLS for a cloud one. */
+/**
+ * Connections to Temporal from the configuration: plain for a local server, API key or mTLS for
+ * Temporal Cloud. The worker needs a native connection; operator calls need a client one.
+ */
 import { readFile } from 'node:fs/promises';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { WorkerConfig } from './config';
 
-export async function connectTemporal(config: WorkerConfig): Promise<NativeConnection> {
+export interface TemporalConnectionConfig {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_API_KEY?: string | undefined;
+  TEMPORAL_TLS_CERT?: string | undefined;
+  TEMPORAL_TLS_KEY?: string | undefined;
+  TEMPORAL_TLS_CA?: string | undefined;
+}
+
+async function connectionOptions(config: TemporalConnectionConfig) {
   const mtls =
     config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY
       ? {
@@ -11,8 +22,16 @@ export async function connectTemporal(config: WorkerConfig): Promise<NativeConne
           ...(config.TEMPORAL_TLS_CA ? { serverRootCACertificate: await readFile(config.TEMPORAL_TLS_CA) } : {}),
         }
       : undefined;
-  return NativeConnection.connect({
+  return {
     address: config.TEMPORAL_ADDRESS,
     ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY, tls: mtls ?? true } : mtls ? { tls: mtls } : {}),
-  });
+  } satisfies ConnectionOptions;
+}
+
+export async function connectTemporalNative(config: TemporalConnectionConfig): Promise<NativeConnection> {
+  return NativeConnection.connect(await connectionOptions(config));
+}
+
+export async function connectTemporalClient(config: TemporalConnectionConfig): Promise<Connection> {
+  return Connection.connect(await connectionOptions(config));
 }

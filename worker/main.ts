@@ -7,7 +7,8 @@ import pino from 'pino';
 import { createPrismaClient } from '../activities/create-prisma-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { ConfigError, loadWorkerConfig } from './config';
-import { connectTemporal } from './connect-temporal';
+import { connectTemporalClient, connectTemporalNative } from './connect-temporal';
+import { ensureSearchAttributes } from './ensure-search-attributes';
 import { createSyncWorker } from './create-sync-worker';
 import { createTemporalPinoLogger } from './temporal-pino-logger';
 
@@ -17,8 +18,9 @@ async function main(): Promise<void> {
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   Runtime.install({ logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN') });
   const prisma = createPrismaClient(config.DATABASE_URL);
-  const connection = await connectTemporal(config);
+  const connection = await connectTemporalNative(config);
   try {
+    await registerSearchAttributes(config, log);
     const worker = await createSyncWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -43,6 +45,22 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
     await prisma.$disconnect();
+  }
+}
+
+/** Adds the workflow's search attributes if the namespace lacks them; where that is not allowed, says how. */
+async function registerSearchAttributes(config: ReturnType<typeof loadWorkerConfig>, log: pino.Logger): Promise<void> {
+  const client = await connectTemporalClient(config);
+  try {
+    const { added } = await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+    if (added.length > 0) log.info({ added }, 'search attributes registered');
+  } catch (err) {
+    log.error(
+      { err: err instanceof Error ? err.message : String(err) },
+      'cannot check or register search attributes SignatureStatus, UniversignState, SageDocument: create them (see README) or workflows will be stuck',
+    );
+  } finally {
+    await client.close();
   }
 }
 

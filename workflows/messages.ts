@@ -24,6 +24,11 @@ export interface SignatureTransactionInput {
   transactionId: string;
   sageDocument?: SageDocumentRef;
   poll?: PollSettings;
+  /**
+   * Default true. false leaves search attributes alone: for a namespace where they cannot be
+   * registered (the time-skipping test server knows no custom search attributes).
+   */
+  publishSearchAttributes?: boolean;
   /** Continue-as-new once history reaches this many events, even if the server has not suggested it. */
   maxHistoryEvents?: number;
   /** Set only by continue-as-new: the state carried into the next run. */

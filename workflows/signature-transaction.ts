@@ -10,9 +10,12 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { SyncActivities } from '../activities/create-sync-activities';
 import { UNIVERSIGN_ERROR_TYPES, type SyncSource } from '../activities/sync-contracts';
 import type { TransactionSnapshot } from '../activities/transaction-snapshot';
@@ -27,6 +30,14 @@ import {
   type TransactionState,
 } from './messages';
 import { nextPollInterval, resolvePollSettings } from './poll-cadence';
+import { renderCurrentDetails } from './render-current-details';
+import { sageDocumentFromMetadata } from './sage-document-metadata';
+import {
+  SAGE_DOCUMENT_KEY,
+  SIGNATURE_STATUS_KEY,
+  UNIVERSIGN_STATE_KEY,
+  sageDocumentKeyword,
+} from './search-attributes';
 import { isFinalStatus, resolveTransition, statusFromUniversign } from './status-machine';
 import { rememberEventId } from './seen-events';
 
@@ -116,6 +127,8 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       return;
     }
     notFoundStreak = 0;
+    // A workflow started without its Sage document (adoption, Web UI) learns it from Universign.
+    state.sageDocument ??= sageDocumentFromMetadata(snapshot.metadata);
     const previous = state.status;
     const observed = statusFromUniversign(snapshot.state, snapshot.stalled, snapshot.stalledReason);
     const decision = resolveTransition(previous, observed);
@@ -156,6 +169,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     state.lastSyncError = null;
     state.final = isFinalStatus(decision.status);
     schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll));
+    publish();
     servedTicket = serving;
   }
 
@@ -185,6 +199,25 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     }
     // A missing transaction is re-checked soon; any other failure backs the cadence off.
     schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll));
+    publish();
+  }
+
+  /** Keeps the Web UI current: search attributes (only when a value changed) and the details text. */
+  const published = new Map<string, string>();
+  function publish(): void {
+    const wanted: Array<[typeof SIGNATURE_STATUS_KEY, string | null]> = [
+      [SIGNATURE_STATUS_KEY, state.status],
+      [UNIVERSIGN_STATE_KEY, state.universignState],
+      [SAGE_DOCUMENT_KEY, state.sageDocument ? sageDocumentKeyword(state.sageDocument) : null],
+    ];
+    const updates: SearchAttributeUpdatePair[] = [];
+    for (const [key, value] of wanted) {
+      if (value === null || published.get(key.name) === value) continue;
+      published.set(key.name, value);
+      updates.push({ key, value });
+    }
+    if (updates.length > 0 && input.publishSearchAttributes !== false) upsertSearchAttributes(updates);
+    setCurrentDetails(renderCurrentDetails(state));
   }
 
   function schedule(intervalSeconds: number): void {
@@ -201,6 +234,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     );
   }
 
+  publish();
   if (!input.carried) await sync('start');
 
   while (!state.final) {

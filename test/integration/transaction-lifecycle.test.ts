@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createUniversignClient } from '../../activities/universign-client';
 import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, type TransactionState } from '../../workflows/messages';
+import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY, UNIVERSIGN_STATE_KEY } from '../../workflows/search-attributes';
 import { createSyncWorker } from '../../worker/create-sync-worker';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -94,7 +95,12 @@ describe('signature transaction lifecycle on the dev server', () => {
 
     assert.equal(result.status, 'SIGNE');
     assert.equal(result.universignState, 'completed');
-    assert.equal((await handle.describe()).status.name, 'COMPLETED');
+    const description = await handle.describe();
+    assert.equal(description.status.name, 'COMPLETED');
+    // The Web UI finds it by these, kept current by the workflow.
+    assert.equal(description.typedSearchAttributes.get(SIGNATURE_STATUS_KEY), 'SIGNE');
+    assert.equal(description.typedSearchAttributes.get(UNIVERSIGN_STATE_KEY), 'completed');
+    assert.equal(description.typedSearchAttributes.get(SAGE_DOCUMENT_KEY), 'devis:D0042');
 
     const row = await readTransaction(tx.id);
     assert.ok(row);

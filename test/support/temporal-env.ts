@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../scripts/temporal-binaries';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 
 // Worker chatter (state changes, expected workflow failures) would drown the test report.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -24,6 +25,7 @@ export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },
       ip: '127.0.0.1',
+      searchAttributes: SEARCH_ATTRIBUTE_KEYS,
       extraArgs: ['--log-level', 'error'],
     },
   });

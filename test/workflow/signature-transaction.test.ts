@@ -62,7 +62,8 @@ async function withWorkflow(
     await env.client.workflow.start(SIGNATURE_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: signatureWorkflowId(transactionId),
-      args: [{ transactionId, ...input }],
+      // The time-skipping server knows no custom search attributes (the dev-server tests cover them).
+      args: [{ transactionId, publishSearchAttributes: false, ...input }],
     });
     await body({ fake, handle: env.client.workflow.getHandle(signatureWorkflowId(transactionId)) });
   });
