@@ -32,6 +32,8 @@ export async function connectTemporalNative(config: TemporalConnectionConfig): P
   return NativeConnection.connect(await connectionOptions(config));
 }
 
-export async function connectTemporalClient(config: TemporalConnectionConfig): Promise<Connection> {
-  return Connection.connect(await connectionOptions(config));
+/** `lazy` defers connecting to the first call, so a process can start while Temporal is down. */
+export async function connectTemporalClient(config: TemporalConnectionConfig & { lazy?: boolean }): Promise<Connection> {
+  const options = await connectionOptions(config);
+  return config.lazy ? Connection.lazy(options) : Connection.connect(options);
 }

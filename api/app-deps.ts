@@ -1,0 +1,36 @@
+/**
+ * What the HTTP app needs from the outside, injected by the process entry or by tests.
+ * Declared on the Fastify instance so routes reach it as `app.deps`.
+ */
+import type { Client } from '@temporalio/client';
+import type { PrismaClient } from '../prisma/generated/client';
+import type { UniversignClient } from '../activities/universign-client';
+import type { PollSettings } from '../workflows/messages';
+import type { UniversignKeySet } from './universign-jwks';
+
+export interface AppSettings {
+  /** Bearer tokens accepted on /api/*. */
+  apiTokens: string[];
+  /** Lower-case name of the header carrying Universign's detached JWS. */
+  signatureHeader: string;
+  webhookMaxBytes: number;
+  taskQueue: string;
+  /** Poll cadence given to workflows the API starts. */
+  poll: PollSettings;
+  /** How often events recorded but not yet signalled are redelivered; 0 turns it off. */
+  redeliveryIntervalMs: number;
+}
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  universign: UniversignClient;
+  keySet: UniversignKeySet;
+  settings: AppSettings;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}

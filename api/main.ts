@@ -1,0 +1,62 @@
+/**
+ * API process entry (`npm run api`): validates the configuration, connects to PostgreSQL and
+ * Temporal, serves the Fastify app on API_HOST:API_PORT, and closes cleanly on SIGINT/SIGTERM.
+ */
+import { Client } from '@temporalio/client';
+import { createPrismaClient } from '../activities/create-prisma-client';
+import { createUniversignClient } from '../activities/universign-client';
+import { ConfigError } from '../worker/config';
+import { connectTemporalClient } from '../worker/connect-temporal';
+import { loadApiConfig } from './config';
+import { createApp, LOG_REDACTIONS } from './create-app';
+import { createUniversignKeySet } from './universign-jwks';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const prisma = createPrismaClient(config.DATABASE_URL);
+  // Lazy: the API starts (and answers /health, 503 on /ready and webhooks) while Temporal is still down.
+  const connection = await connectTemporalClient({ ...config, lazy: true });
+  const app = await createApp(
+    {
+      prisma,
+      temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      universign: createUniversignClient({
+        baseUrl: config.UNIVERSIGN_API_URL,
+        apiKey: config.UNIVERSIGN_API_KEY,
+        timeoutMs: config.UNIVERSIGN_TIMEOUT_MS,
+      }),
+      keySet: createUniversignKeySet({ jwksUrl: config.UNIVERSIGN_JWKS_URL }),
+      settings: {
+        apiTokens: config.API_TOKENS,
+        signatureHeader: config.UNIVERSIGN_SIGNATURE_HEADER,
+        webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        poll: { minSeconds: config.POLL_INTERVAL_MIN_SECONDS, maxSeconds: config.POLL_INTERVAL_MAX_SECONDS },
+        redeliveryIntervalMs: 5_000,
+      },
+    },
+    {
+      logger: {
+        level: config.LOG_LEVEL,
+        redact: [...LOG_REDACTIONS, `req.headers["${config.UNIVERSIGN_SIGNATURE_HEADER}"]`],
+      },
+    },
+  );
+
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'stopping');
+    await app.close();
+    await connection.close();
+    await prisma.$disconnect();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ host: config.API_HOST, port: config.API_PORT });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : `api failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

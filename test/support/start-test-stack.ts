@@ -1,0 +1,124 @@
+/**
+ * The whole product on real servers for API and webhook tests: Temporal dev server, database,
+ * the Universign simulator sending signed webhooks, a worker, and the Fastify app listening on
+ * loopback. Each stack has its own task queue; close() stops everything it started.
+ */
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { createUniversignClient } from '../../activities/universign-client';
+import type { AppSettings } from '../../api/app-deps';
+import { createApp } from '../../api/create-app';
+import { createUniversignKeySet } from '../../api/universign-jwks';
+import { createSyncWorker } from '../../worker/create-sync-worker';
+import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
+import type { WebhookSenderOptions } from '../fakes/universign-webhook-sender';
+import { createDevServerEnv, workflowBundle } from './temporal-env';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export const TEST_API_TOKEN = 'test-token-0123456789abcdef';
+export const TEST_UNIVERSIGN_KEY = 'stack-universign-key';
+
+export interface TestStackOptions {
+  /** Settings for the app (defaults: long polling, so webhooks drive the workflows). */
+  settings?: Partial<AppSettings>;
+  /** Options for the simulator's webhook sender. */
+  webhooks?: Partial<Omit<WebhookSenderOptions, 'targetUrl' | 'keys'>>;
+  /** The Temporal client the app uses (default: the dev server's). */
+  temporalClient?: (env: TestWorkflowEnvironment) => Client | Promise<Client>;
+  /** Start without a worker (call startWorker later). */
+  withoutWorker?: boolean;
+}
+
+export interface TestStack {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase;
+  universign: UniversignSimulator;
+  app: FastifyInstance;
+  apiUrl: string;
+  taskQueue: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  /** Authorised JSON call to the API. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+let stacks = 0;
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  stacks += 1;
+  const taskQueue = `stack-${process.pid}-${stacks}`;
+  const [env, db, universign] = await Promise.all([
+    createDevServerEnv(),
+    createTestDatabase(),
+    startUniversignSimulator({
+      apiKey: TEST_UNIVERSIGN_KEY,
+      webhooks: { targetUrl: 'http://127.0.0.1:9/unset', ...options.webhooks },
+    }),
+  ]);
+  const universignClient = createUniversignClient({ baseUrl: universign.url, apiKey: TEST_UNIVERSIGN_KEY });
+  const app = await createApp({
+    prisma: db.prisma,
+    temporal: (await options.temporalClient?.(env)) ?? env.client,
+    universign: universignClient,
+    keySet: createUniversignKeySet({ jwksUrl: `${universign.url}/webhooks/jwks.json` }),
+    settings: {
+      apiTokens: [TEST_API_TOKEN],
+      signatureHeader: 'x-jws-signature',
+      webhookMaxBytes: 64 * 1024,
+      taskQueue,
+      poll: { minSeconds: 3600, maxSeconds: 3600 },
+      redeliveryIntervalMs: 0,
+      ...options.settings,
+    },
+  });
+  const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  universign.webhooks?.setTarget(`${apiUrl}/webhooks/universign`);
+
+  let running: { worker: Worker; done: Promise<void> } | null = null;
+  const stack: TestStack = {
+    env,
+    db,
+    universign,
+    app,
+    apiUrl,
+    taskQueue,
+    async startWorker() {
+      if (running) return;
+      const worker = await createSyncWorker({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        deps: { prisma: db.prisma, universign: universignClient },
+      });
+      running = { worker, done: worker.run() };
+    },
+    async stopWorker() {
+      if (!running) return;
+      running.worker.shutdown();
+      await running.done;
+      running = null;
+    },
+    async api(method, path, body) {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TEST_API_TOKEN}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async close() {
+      await stack.stopWorker().catch(() => undefined);
+      await Promise.allSettled([app.close(), universign.close()]);
+      await Promise.allSettled([env.teardown(), db.close()]);
+    },
+  };
+  if (!options.withoutWorker) await stack.startWorker();
+  return stack;
+}
