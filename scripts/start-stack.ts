@@ -18,6 +18,8 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATA_DIR = `${ROOT}.data`;
 const SIMULATOR_KEY = 'sim-key';
+/** Only for the embedded stack; a real deployment sets API_TOKENS. */
+const DEV_API_TOKEN = 'dev-token-change-me-0123456789';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 let stopping = false;
@@ -55,25 +57,37 @@ async function main(): Promise<void> {
     log(`temporal     ${env.TEMPORAL_ADDRESS} from the environment`);
   }
 
+  env.API_PORT ??= '3000';
+  if (!env.API_TOKENS) {
+    env.API_TOKENS = DEV_API_TOKEN;
+    log(`api token    ${DEV_API_TOKEN} (development only; set API_TOKENS)`);
+  }
   if (!env.UNIVERSIGN_API_KEY) {
     const simulator = await startUniversignSimulator({
       apiKey: SIMULATOR_KEY,
       port: Number(env.UNIVERSIGN_SIMULATOR_PORT ?? 8300),
+      // Every change is sent, signed, to this stack's webhook endpoint, as Universign would.
+      webhooks: { targetUrl: `http://127.0.0.1:${env.API_PORT}/webhooks/universign` },
     });
     cleanups.push(() => simulator.close());
     env.UNIVERSIGN_API_URL = simulator.url;
     env.UNIVERSIGN_API_KEY = SIMULATOR_KEY;
-    log(`universign   simulator at ${simulator.url} (control API ${simulator.controlUrl})`);
+    log(`universign   simulator at ${simulator.url} (control API ${simulator.controlUrl}), webhooks to the API`);
   } else {
     log(`universign   ${env.UNIVERSIGN_API_URL ?? 'https://api.universign.com/v1'}`);
   }
 
   const worker = spawnChild('worker', process.execPath, ['--import', 'tsx', `${ROOT}worker/main.ts`], env);
   cleanups.unshift(() => stopChild(worker));
+  const api = spawnChild('api', process.execPath, ['--import', 'tsx', `${ROOT}api/main.ts`], env);
+  cleanups.unshift(() => stopChild(api));
+  log(`api          http://127.0.0.1:${env.API_PORT} (OpenAPI docs at /docs)`);
   log('worker       started; Ctrl-C stops the stack');
-  await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const exited = await Promise.race(
+    [worker, api].map((child, index) => new Promise<string>((resolve) => child.once('exit', () => resolve(index ? 'api' : 'worker')))),
+  );
   if (!stopping) {
-    log('worker exited; stopping the stack');
+    log(`${exited} exited; stopping the stack`);
     await stop(1);
   }
 }
