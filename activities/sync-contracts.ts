@@ -56,3 +56,43 @@ export const UNIVERSIGN_ERROR_TYPES = {
   retryable: 'UniversignUnavailable',
   badResponse: 'UniversignBadResponse',
 } as const;
+
+/** Input of every business-action activity: what the status change was and what it concerns. */
+export interface BusinessActionInput {
+  transactionId: string;
+  workflowId: string;
+  /** The status whose entry calls for the action (part of the action's identity). */
+  status: LocalStatus;
+  sageDocument: SageDocumentRef | null;
+  transactionName: string | null;
+  signers: Array<{ email: string; name: string | null; state: string }>;
+  documents: Array<{ id: string; name: string | null }>;
+  /** When the status change was observed (ISO-8601). */
+  at: string;
+}
+
+export interface BusinessActionOutcome {
+  state: 'done' | 'skipped';
+  /** Short human-readable result (order number, files archived, why skipped…). */
+  summary: string;
+  /** true when an earlier attempt had already done it: nothing was repeated. */
+  replayed: boolean;
+}
+
+export interface RecordActionFailureInput {
+  transactionId: string;
+  kind: string;
+  status: LocalStatus;
+  error: { type: string; message: string };
+}
+
+/** Error types of the action activities that no retry can fix. */
+export const PERMANENT_ACTION_ERROR_TYPES = [
+  'SageGatewayRejected',
+  'SageDocumentNotFound',
+  'MailerRejected',
+  'UniversignAuthError',
+  'UniversignBadResponse',
+  'TransactionNotFound',
+  'TransactionNotRecorded',
+] as const;

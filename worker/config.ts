@@ -12,7 +12,8 @@ const optionalText = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-export const workerConfigSchema = z.object({
+export const workerConfigSchema = z
+  .object({
   DATABASE_URL: z.string({ error: 'DATABASE_URL is required (postgresql://user@host:5432/db)' }).url(),
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -26,8 +27,36 @@ export const workerConfigSchema = z.object({
   UNIVERSIGN_TIMEOUT_MS: positiveInt(10_000),
   /** Global cap on activity starts per second across every worker of the task queue (Universign's rate limit). */
   UNIVERSIGN_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().default(10),
+  SAGE_GATEWAY_URL: optionalText.pipe(z.string().url().optional()),
+  SAGE_GATEWAY_TOKEN: optionalText,
+  SAGE_GATEWAY_TIMEOUT_MS: positiveInt(10_000),
+  SAGE_FIELD_STATUS: z.string().default('STATUT_SIGNATURE'),
+  SAGE_FIELD_DATE: z.string().default('DATE_SIGNATURE'),
+  SAGE_FIELD_TRANSACTION_ID: z.string().default('ID_UNIVERSIGN'),
+  /** Sage document types converted into an order once signed (comma separated). */
+  SAGE_QUOTE_TYPES: z.string().default('devis').transform(commaList),
+  SMTP_URL: optionalText.pipe(z.string().url().optional()),
+  MAIL_FROM: z.string().default('Signature Universign <signature@localhost>'),
+  NOTIFY_TO: z.string().default('').transform(commaList),
+  ARCHIVE_DIR: optionalText,
+  CANCEL_ON_REFUSAL: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default('true')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+  })
+  .refine((config) => !config.SAGE_GATEWAY_URL || config.SAGE_GATEWAY_TOKEN, {
+    message: 'SAGE_GATEWAY_TOKEN is required when SAGE_GATEWAY_URL is set',
+    path: ['SAGE_GATEWAY_TOKEN'],
+  })
+  .refine((config) => config.NOTIFY_TO.every((address) => /^[^@\s]+@[^@\s]+$/.test(address)), {
+    message: 'NOTIFY_TO must be comma-separated e-mail addresses',
+    path: ['NOTIFY_TO'],
+  });
+
+function commaList(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean);
+}
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -4,7 +4,10 @@
  */
 import { Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { createArchiveStore } from '../activities/archive-store';
+import { createMailer } from '../activities/create-mailer';
 import { createPrismaClient } from '../activities/create-prisma-client';
+import { createSageGatewayClient } from '../activities/sage-gateway-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { ConfigError, loadWorkerConfig } from './config';
 import { connectTemporalClient, connectTemporalNative } from './connect-temporal';
@@ -18,6 +21,13 @@ async function main(): Promise<void> {
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   Runtime.install({ logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN') });
   const prisma = createPrismaClient(config.DATABASE_URL);
+  const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : null;
+  const disabled = [
+    !config.SAGE_GATEWAY_URL && 'Sage updates and quote conversion (SAGE_GATEWAY_URL)',
+    (!config.SMTP_URL || config.NOTIFY_TO.length === 0) && 'e-mails (SMTP_URL, NOTIFY_TO)',
+    !config.ARCHIVE_DIR && 'archiving of signed documents (ARCHIVE_DIR)',
+  ].filter(Boolean);
+  if (disabled.length > 0) log.warn({ disabled }, 'some business actions are not configured: they will be recorded as skipped');
   const connection = await connectTemporalNative(config);
   try {
     await registerSearchAttributes(config, log);
@@ -34,6 +44,28 @@ async function main(): Promise<void> {
           timeoutMs: config.UNIVERSIGN_TIMEOUT_MS,
         }),
       },
+      actions: {
+        sage:
+          config.SAGE_GATEWAY_URL && config.SAGE_GATEWAY_TOKEN
+            ? createSageGatewayClient({
+                baseUrl: config.SAGE_GATEWAY_URL,
+                token: config.SAGE_GATEWAY_TOKEN,
+                timeoutMs: config.SAGE_GATEWAY_TIMEOUT_MS,
+              })
+            : null,
+        mailer,
+        archive: config.ARCHIVE_DIR ? createArchiveStore({ rootDir: config.ARCHIVE_DIR }) : null,
+        settings: {
+          notifyTo: config.NOTIFY_TO,
+          sageFreeFields: {
+            status: config.SAGE_FIELD_STATUS,
+            date: config.SAGE_FIELD_DATE,
+            transactionId: config.SAGE_FIELD_TRANSACTION_ID,
+          },
+          quoteTypes: config.SAGE_QUOTE_TYPES,
+          cancelOnRefusal: config.CANCEL_ON_REFUSAL,
+        },
+      },
     });
     log.info(
       { temporal: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, universign: config.UNIVERSIGN_API_URL },
@@ -44,6 +76,7 @@ async function main(): Promise<void> {
     log.info('worker stopped');
   } finally {
     await connection.close();
+    await mailer?.close();
     await prisma.$disconnect();
   }
 }

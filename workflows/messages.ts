@@ -24,6 +24,8 @@ export interface SignatureTransactionInput {
   transactionId: string;
   sageDocument?: SageDocumentRef;
   poll?: PollSettings;
+  /** Retry of the business actions (defaults: first retry after 5 s, doubling, 10 attempts). */
+  actionRetry?: { initialSeconds?: number; maximumAttempts?: number };
   /**
    * Default true. false leaves search attributes alone: for a namespace where they cannot be
    * registered (the time-skipping test server knows no custom search attributes).
@@ -33,6 +35,14 @@ export interface SignatureTransactionInput {
   maxHistoryEvents?: number;
   /** Set only by continue-as-new: the state carried into the next run. */
   carried?: CarriedState;
+}
+
+/** One business action called for by a status change, as the workflow last saw it. */
+export interface ActionState {
+  kind: string;
+  status: LocalStatus;
+  state: 'running' | 'done' | 'skipped' | 'failed';
+  summary: string | null;
 }
 
 export interface SignerState {
@@ -58,6 +68,7 @@ export interface TransactionState {
   lastSyncedAt: string | null;
   lastSyncError: { type: string; message: string; at: string } | null;
   webhookReceived: boolean;
+  actions: ActionState[];
   pollIntervalSeconds: number;
   nextPollAt: string | null;
   final: boolean;

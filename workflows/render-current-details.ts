@@ -13,6 +13,12 @@ export function renderCurrentDetails(state: TransactionState): string {
       lines.push(`- ${signer.name ? `${signer.name} <${signer.email}>` : signer.email}: ${signer.state}`);
     }
   }
+  if (state.actions.length > 0) {
+    lines.push('', '**Actions**');
+    for (const action of state.actions) {
+      lines.push(`- ${action.kind} (${action.status}): ${action.state}${action.summary ? ` — ${action.summary}` : ''}`);
+    }
+  }
   if (state.lastSyncError) lines.push('', `**Last sync error** (${state.lastSyncError.at}): ${state.lastSyncError.type}: ${state.lastSyncError.message}`);
   if (state.lastSyncedAt) lines.push('', `Last synced ${state.lastSyncedAt}; next poll ${state.nextPollAt ?? 'n/a'}.`);
   return lines.join('\n');

@@ -16,8 +16,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { BusinessActionActivities } from '../activities/create-business-action-activities';
 import type { SyncActivities } from '../activities/create-sync-activities';
-import { UNIVERSIGN_ERROR_TYPES, type SyncSource } from '../activities/sync-contracts';
+import {
+  PERMANENT_ACTION_ERROR_TYPES,
+  UNIVERSIGN_ERROR_TYPES,
+  type BusinessActionInput,
+  type SyncSource,
+} from '../activities/sync-contracts';
 import type { TransactionSnapshot } from '../activities/transaction-snapshot';
 import {
   forceResyncSignal,
@@ -38,7 +44,14 @@ import {
   UNIVERSIGN_STATE_KEY,
   sageDocumentKeyword,
 } from './search-attributes';
-import { isFinalStatus, resolveTransition, statusFromUniversign } from './status-machine';
+import {
+  actionsForStatus,
+  isFinalStatus,
+  resolveTransition,
+  statusFromUniversign,
+  type BusinessAction,
+  type LocalStatus,
+} from './status-machine';
 import { rememberEventId } from './seen-events';
 
 /** How many consecutive "not found" answers end the workflow (Universign may lag right after creation). */
@@ -65,6 +78,21 @@ const { recordSyncResult, recordSyncFailure } = proxyActivities<SyncActivities>(
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+// Failure records go through the same never-give-up policy as the other database writes.
+const { recordActionFailure } = proxyActivities<BusinessActionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** The activity carrying out each business action. */
+const ACTION_ACTIVITY: Record<BusinessAction, keyof Omit<BusinessActionActivities, 'recordActionFailure'>> = {
+  UPDATE_SAGE_FIELDS: 'updateSageFields',
+  CONVERT_QUOTE_TO_ORDER: 'convertQuoteToOrder',
+  NOTIFY_BY_EMAIL: 'notifyByEmail',
+  ARCHIVE_SIGNED_DOCUMENTS: 'archiveSignedDocuments',
+  CANCEL_UNIVERSIGN_TRANSACTION: 'cancelUniversignTransaction',
+};
+
 type WakeReason = Exclude<SyncSource, 'start' | 'poll'>;
 
 export async function signatureTransaction(input: SignatureTransactionInput): Promise<TransactionState> {
@@ -81,6 +109,18 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
   const state = carried.state;
   let { syncSequence, notFoundStreak, nextPollAtMs, seenEventIds } = carried;
   const wakeReasons: WakeReason[] = [];
+  // Business actions run beside the sync loop: a slow or failing one never holds a status back.
+  const runningActions = new Set<Promise<void>>();
+  const actionActivities = proxyActivities<BusinessActionActivities>({
+    startToCloseTimeout: '5 minutes',
+    retry: {
+      initialInterval: `${input.actionRetry?.initialSeconds ?? 5} seconds`,
+      backoffCoefficient: 2,
+      maximumInterval: '10 minutes',
+      maximumAttempts: input.actionRetry?.maximumAttempts ?? 10,
+      nonRetryableErrorTypes: [...PERMANENT_ACTION_ERROR_TYPES],
+    },
+  });
   // Update requests are numbered; a request is served by the first sync that starts after it.
   let requestedTicket = 0;
   let servedTicket = 0;
@@ -169,8 +209,45 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     state.lastSyncError = null;
     state.final = isFinalStatus(decision.status);
     schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll));
+    if (decision.kind === 'changed') startActions(decision.status, snapshot);
     publish();
     servedTicket = serving;
+  }
+
+  function startActions(status: LocalStatus, snapshot: TransactionSnapshot): void {
+    const actionInput: BusinessActionInput = {
+      transactionId: state.transactionId,
+      workflowId: info.workflowId,
+      status,
+      sageDocument: state.sageDocument,
+      transactionName: snapshot.name,
+      signers: snapshot.signers.map(({ email, name, state: signerState }) => ({ email, name, state: signerState })),
+      documents: snapshot.documents,
+      at: snapshot.fetchedAt,
+    };
+    for (const kind of actionsForStatus(status)) {
+      const entry = { kind, status, state: 'running' as const, summary: null };
+      state.actions.push(entry);
+      const index = state.actions.length - 1;
+      const run = runAction(kind, actionInput, index).finally(() => runningActions.delete(run));
+      runningActions.add(run);
+    }
+  }
+
+  async function runAction(kind: BusinessAction, actionInput: BusinessActionInput, index: number): Promise<void> {
+    try {
+      const outcome = await actionActivities[ACTION_ACTIVITY[kind]](actionInput);
+      state.actions[index] = { kind, status: actionInput.status, state: outcome.state, summary: outcome.summary };
+    } catch (err) {
+      const failure = describeFailure(err);
+      await recordActionFailure({ transactionId: state.transactionId, kind, status: actionInput.status, error: failure });
+      state.actions[index] = { kind, status: actionInput.status, state: 'failed', summary: `${failure.type}: ${failure.message}` };
+    }
+    publish();
+  }
+
+  async function actionsFinished(): Promise<void> {
+    while (runningActions.size > 0) await Promise.all([...runningActions]);
   }
 
   async function handleFetchFailure(err: unknown, source: SyncSource, syncKey: string): Promise<void> {
@@ -239,6 +316,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
 
   while (!state.final) {
     if (wakeReasons.length === 0 && shouldContinueAsNew()) {
+      await actionsFinished();
       await condition(allHandlersFinished);
       if (wakeReasons.length === 0) {
         const next: CarriedState = {
@@ -259,6 +337,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     await sync(source);
   }
 
+  await actionsFinished();
   await condition(allHandlersFinished);
   return state;
 }
@@ -278,6 +357,7 @@ function initialState(input: SignatureTransactionInput, workflowId: string, poll
     lastSyncedAt: null,
     lastSyncError: null,
     webhookReceived: false,
+    actions: [],
     pollIntervalSeconds: pollSeconds,
     nextPollAt: null,
     final: false,

@@ -7,18 +7,29 @@ import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SAGE_FREE_FIELDS } from '../../activities/actions/business-action-deps';
+import { createArchiveStore } from '../../activities/archive-store';
+import { createMailer, type Mailer } from '../../activities/create-mailer';
+import { createSageGatewayClient } from '../../activities/sage-gateway-client';
 import { createUniversignClient } from '../../activities/universign-client';
 import type { AppSettings } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
 import { createUniversignKeySet } from '../../api/universign-jwks';
 import { createSyncWorker } from '../../worker/create-sync-worker';
+import { startSageGatewaySimulator, type SageGatewaySimulator } from '../fakes/sage-gateway-simulator';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import type { WebhookSenderOptions } from '../fakes/universign-webhook-sender';
 import { createDevServerEnv, workflowBundle } from './temporal-env';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdef';
 export const TEST_UNIVERSIGN_KEY = 'stack-universign-key';
+export const TEST_SAGE_TOKEN = 'stack-sage-token';
+export const TEST_NOTIFY_TO = 'ventes@entreprise.example';
 
 export interface TestStackOptions {
   /** Settings for the app (defaults: long polling, so webhooks drive the workflows). */
@@ -29,6 +40,15 @@ export interface TestStackOptions {
   temporalClient?: (env: TestWorkflowEnvironment) => Client | Promise<Client>;
   /** Start without a worker (call startWorker later). */
   withoutWorker?: boolean;
+  /** Also run the Sage gateway simulator, a real SMTP server and an archive folder for the business actions. */
+  businessActions?: boolean;
+}
+
+/** The business actions' outside world, when the stack has them. */
+export interface TestBusinessWorld {
+  sage: SageGatewaySimulator;
+  smtp: SmtpSink;
+  archiveDir: string;
 }
 
 export interface TestStack {
@@ -38,6 +58,7 @@ export interface TestStack {
   app: FastifyInstance;
   apiUrl: string;
   taskQueue: string;
+  world: TestBusinessWorld | null;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   /** Authorised JSON call to the API. */
@@ -59,6 +80,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     }),
   ]);
   const universignClient = createUniversignClient({ baseUrl: universign.url, apiKey: TEST_UNIVERSIGN_KEY });
+  const world: TestBusinessWorld | null = options.businessActions
+    ? {
+        sage: await startSageGatewaySimulator({ token: TEST_SAGE_TOKEN }),
+        smtp: await startSmtpSink(),
+        archiveDir: await mkdtemp(join(tmpdir(), 'archive-')),
+      }
+    : null;
+  let mailer: Mailer | null = null;
   const app = await createApp({
     prisma: db.prisma,
     temporal: (await options.temporalClient?.(env)) ?? env.client,
@@ -85,13 +114,30 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     app,
     apiUrl,
     taskQueue,
+    world,
     async startWorker() {
       if (running) return;
+      mailer ??= world ? createMailer({ smtpUrl: world.smtp.url, from: 'Signature <signature@entreprise.example>' }) : null;
       const worker = await createSyncWorker({
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: await workflowBundle(),
         deps: { prisma: db.prisma, universign: universignClient },
+        ...(world
+          ? {
+              actions: {
+                sage: createSageGatewayClient({ baseUrl: world.sage.url, token: TEST_SAGE_TOKEN }),
+                mailer,
+                archive: createArchiveStore({ rootDir: world.archiveDir }),
+                settings: {
+                  notifyTo: [TEST_NOTIFY_TO],
+                  sageFreeFields: DEFAULT_SAGE_FREE_FIELDS,
+                  quoteTypes: ['devis'],
+                  cancelOnRefusal: true,
+                },
+              },
+            }
+          : {}),
       });
       running = { worker, done: worker.run() };
     },
@@ -115,7 +161,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     async close() {
       await stack.stopWorker().catch(() => undefined);
-      await Promise.allSettled([app.close(), universign.close()]);
+      await Promise.allSettled([app.close(), universign.close(), mailer?.close()]);
+      if (world) {
+        await Promise.allSettled([world.sage.close(), world.smtp.close(), rm(world.archiveDir, { recursive: true, force: true })]);
+      }
       await Promise.allSettled([env.teardown(), db.close()]);
     },
   };

@@ -4,9 +4,13 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { BusinessActionActivities } from '../../activities/create-business-action-activities';
 import type { SyncActivities } from '../../activities/create-sync-activities';
 import {
   UNIVERSIGN_ERROR_TYPES,
+  type BusinessActionInput,
+  type BusinessActionOutcome,
+  type RecordActionFailureInput,
   type RecordSyncFailureInput,
   type RecordSyncInput,
 } from '../../activities/sync-contracts';
@@ -19,8 +23,15 @@ export interface FakeTransaction {
   signers: SignerSnapshot[];
 }
 
+type ActionName = Exclude<keyof BusinessActionActivities, 'recordActionFailure'>;
+
 export interface FakeSyncActivities {
-  activities: SyncActivities;
+  activities: SyncActivities & BusinessActionActivities;
+  /** Every business-action attempt, in order. */
+  actionCalls: Array<{ name: ActionName; input: BusinessActionInput }>;
+  actionFailures: RecordActionFailureInput[];
+  /** Errors thrown by the next attempts of an action, in order. */
+  failNextActions: Partial<Record<ActionName, Error[]>>;
   transaction: FakeTransaction;
   /** Skipped-clock time (ms) of every fetch, including failed attempts. */
   fetchTimes: number[];
@@ -41,7 +52,18 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
     recorded: [],
     failures: [],
     failNextFetches: [],
+    actionCalls: [],
+    actionFailures: [],
+    failNextActions: {},
     activities: {
+      updateSageFields: (input) => fakeAction('updateSageFields', input),
+      convertQuoteToOrder: (input) => fakeAction('convertQuoteToOrder', input),
+      notifyByEmail: (input) => fakeAction('notifyByEmail', input),
+      archiveSignedDocuments: (input) => fakeAction('archiveSignedDocuments', input),
+      cancelUniversignTransaction: (input) => fakeAction('cancelUniversignTransaction', input),
+      async recordActionFailure(input: RecordActionFailureInput) {
+        fake.actionFailures.push(input);
+      },
       async fetchUniversignTransaction(id: string): Promise<TransactionSnapshot> {
         const now = await env.currentTimeMs();
         fake.fetchTimes.push(now);
@@ -76,6 +98,12 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
       },
     },
   };
+  async function fakeAction(name: ActionName, input: BusinessActionInput): Promise<BusinessActionOutcome> {
+    fake.actionCalls.push({ name, input });
+    const failure = fake.failNextActions[name]?.shift();
+    if (failure) throw failure;
+    return { state: 'done', summary: `${name} done`, replayed: false };
+  }
   return fake;
 }
 

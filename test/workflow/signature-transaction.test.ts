@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
@@ -255,6 +256,72 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
         assert.deepEqual(gapsInSeconds(fake.fetchTimes), [1, 1], 'not-found is re-checked at the short interval');
       },
       (fake) => fake.failNextFetches.push(notFound(), notFound(), notFound()),
+    );
+  });
+
+  test('each status change runs its business actions once, and completion waits for them', async () => {
+    await withWorkflow({ poll: { minSeconds: 60, maxSeconds: HOUR } }, async ({ fake, handle }) => {
+      await waitFor(() => fake.recorded.length === 1, 'the first sync');
+      await env.sleep(3 * HOUR * 1000);
+      fake.transaction.state = 'completed';
+      const result: TransactionState = await handle.result();
+      assert.equal(result.status, 'SIGNE');
+      const calls = fake.actionCalls.map((call) => `${call.input.status}:${call.name}`);
+      assert.deepEqual(calls.sort(), [
+        'EN_COURS:updateSageFields',
+        'SIGNE:archiveSignedDocuments',
+        'SIGNE:convertQuoteToOrder',
+        'SIGNE:notifyByEmail',
+        'SIGNE:updateSageFields',
+      ]);
+      assert.ok(result.actions.every((action) => action.state === 'done'), 'the result lists every action done');
+      assert.equal(result.actions.length, 5);
+      const signed = fake.actionCalls.find((call) => call.name === 'archiveSignedDocuments')?.input;
+      assert.deepEqual(signed?.documents, [{ id: 'doc_1', name: 'devis.pdf' }]);
+    });
+  });
+
+  test('a failing action is retried with backoff, then recorded as failed without holding the status back', async () => {
+    const gatewayDown = () => ApplicationFailure.create({ type: 'SageGatewayUnavailable', message: 'HTTP 500' });
+    await withWorkflow(
+      { poll: { minSeconds: 60, maxSeconds: HOUR }, actionRetry: { initialSeconds: 1, maximumAttempts: 3 } },
+      async ({ fake, handle }) => {
+        fake.transaction.state = 'completed';
+        const result: TransactionState = await handle.result();
+        assert.equal(result.status, 'SIGNE', 'the status was recorded whatever the action did');
+        assert.equal(fake.recorded.at(-1)?.status, 'SIGNE');
+        const attempts = fake.actionCalls.filter((call) => call.name === 'convertQuoteToOrder');
+        assert.equal(attempts.length, 3, 'three attempts, then it gave up');
+        assert.deepEqual(fake.actionFailures.map((f) => [f.kind, f.status, f.error.type]), [
+          ['CONVERT_QUOTE_TO_ORDER', 'SIGNE', 'SageGatewayUnavailable'],
+        ]);
+        const failed = result.actions.find((action) => action.kind === 'CONVERT_QUOTE_TO_ORDER');
+        assert.equal(failed?.state, 'failed');
+        assert.match(failed?.summary ?? '', /SageGatewayUnavailable/);
+        assert.ok(result.actions.filter((action) => action !== failed).every((action) => action.state === 'done'));
+      },
+      (fake) => {
+        fake.transaction.state = 'completed';
+        fake.failNextActions.convertQuoteToOrder = [gatewayDown(), gatewayDown(), gatewayDown()];
+      },
+    );
+  });
+
+  test('a permanent action error is not retried', async () => {
+    await withWorkflow(
+      { poll: { minSeconds: 60, maxSeconds: HOUR } },
+      async ({ fake, handle }) => {
+        const result: TransactionState = await handle.result();
+        assert.equal(result.status, 'EXPIRE');
+        assert.equal(fake.actionCalls.filter((call) => call.name === 'notifyByEmail').length, 1);
+        assert.equal(result.actions.find((action) => action.kind === 'NOTIFY_BY_EMAIL')?.state, 'failed');
+      },
+      (fake) => {
+        fake.transaction.state = 'expired';
+        fake.failNextActions.notifyByEmail = [
+          ApplicationFailure.create({ type: 'MailerRejected', message: '550 mailbox unavailable', nonRetryable: true }),
+        ];
+      },
     );
   });
 });

@@ -1,0 +1,80 @@
+/**
+ * Runs one business action at most once per (transaction, action, status): the action table is
+ * checked first, every attempt is counted, and success is recorded with a summary. A later call
+ * (retry, replay, duplicate signal, another worker) finds it done and repeats nothing.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { Prisma, type PrismaClient } from '../../prisma/generated/client';
+import type { BusinessAction, LocalStatus } from '../../workflows/status-machine';
+import type { BusinessActionOutcome } from '../sync-contracts';
+
+export interface ActionResult {
+  state: 'done' | 'skipped';
+  summary: string;
+  result?: Prisma.InputJsonValue;
+}
+
+export interface RecordedActionContext {
+  /** Database id of the transaction row. */
+  transactionRowId: string;
+}
+
+export async function runRecordedAction(
+  prisma: PrismaClient,
+  key: { transactionId: string; kind: BusinessAction; status: LocalStatus },
+  perform: (context: RecordedActionContext) => Promise<ActionResult>,
+): Promise<BusinessActionOutcome> {
+  const transaction = await prisma.signatureTransaction.findUnique({
+    where: { universignId: key.transactionId },
+    select: { id: true },
+  });
+  if (!transaction) {
+    throw ApplicationFailure.create({
+      type: 'TransactionNotRecorded',
+      message: `transaction ${key.transactionId} is not recorded; its sync must be recorded before its actions`,
+      nonRetryable: true,
+    });
+  }
+  const identity = { transactionId: transaction.id, kind: key.kind, status: key.status };
+  const existing = await prisma.businessActionRecord.findUnique({ where: { transactionId_kind_status: identity } });
+  if (existing && (existing.state === 'done' || existing.state === 'skipped')) {
+    return { state: existing.state, summary: summaryOf(existing.result), replayed: true };
+  }
+  const record = await prisma.businessActionRecord.upsert({
+    where: { transactionId_kind_status: identity },
+    create: { ...identity, state: 'running', attempts: 1 },
+    update: { state: 'running', attempts: { increment: 1 } },
+  });
+
+  let outcome: ActionResult;
+  try {
+    outcome = await perform({ transactionRowId: transaction.id });
+  } catch (err) {
+    await prisma.businessActionRecord
+      .update({ where: { id: record.id }, data: { lastError: errorText(err) } })
+      .catch(() => undefined);
+    throw err;
+  }
+  await prisma.businessActionRecord.update({
+    where: { id: record.id },
+    data: {
+      state: outcome.state,
+      result: { summary: outcome.summary, ...(outcome.result ? { details: outcome.result } : {}) },
+      lastError: null,
+      completedAt: new Date(),
+    },
+  });
+  return { state: outcome.state, summary: outcome.summary, replayed: false };
+}
+
+function summaryOf(result: Prisma.JsonValue | null): string {
+  if (result && typeof result === 'object' && !Array.isArray(result) && typeof result.summary === 'string') {
+    return result.summary;
+  }
+  return '';
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof ApplicationFailure) return `${err.type ?? 'Error'}: ${err.message}`;
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
