@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Makes a fresh clone runnable: npm dependencies, the Temporal binaries, the Prisma Client.
+ * Makes a fresh clone runnable: npm dependencies, the Temporal binaries, the Prisma Client, and
+ * Debian's Chromium for the Web UI browser test (playwright-core drives it; no browser download).
  * Plain Node with no dependencies, since it runs before node_modules exists. Idempotent: when
  * everything is in place it only looks at a few files.
  *
@@ -23,8 +24,8 @@ const TEMPORAL_WHEELS = [
 
 const log = (message) => console.log(`bootstrap: ${message}`);
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
+function run(command, args, env = process.env) {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
   if (result.error) throw new Error(`${command} could not run: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`'${command} ${args.join(' ')}' failed (exit ${result.status ?? result.signal})`);
 }
@@ -79,6 +80,37 @@ function ensureTemporalBinaries() {
   ]);
 }
 
+/** playwright-core ships no browser; test/integration/web-ui.test.ts launches this one. */
+const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Installs Debian's chromium when it is missing and we may (root with apt-get): about 110 MB of
+ * packages, some 30 s on a fresh machine near a mirror. Otherwise, or when apt-get fails, warns
+ * and goes on: the rest of the suite can still run, and the browser test fails saying the
+ * browser is missing.
+ */
+function ensureChromium() {
+  if (existsSync(CHROMIUM_PATH)) return;
+  const warn = (why) =>
+    console.warn(
+      `bootstrap: WARNING: ${CHROMIUM_PATH} is missing and ${why}; test/integration/web-ui.test.ts will fail. ` +
+        `Install Debian's 'chromium' package (apt-get install chromium) as root.`,
+    );
+  if (process.getuid?.() !== 0) return warn('cannot be installed: not running as root');
+  if (!onPath('apt-get')) return warn('cannot be installed: apt-get not found');
+  const started = Date.now();
+  log('installing Debian chromium for the Web UI browser test (apt-get)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    run('apt-get', ['update'], env);
+    run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], env);
+  } catch (err) {
+    return warn(`could not be installed (${err.message})`);
+  }
+  if (!existsSync(CHROMIUM_PATH)) return warn('was not created by the chromium package');
+  log(`chromium installed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
 function ensurePrismaClient() {
   const generated = mtime(join(ROOT, 'prisma', 'generated', 'client.ts'));
   const schema = mtime(join(ROOT, 'prisma', 'schema.prisma'));
@@ -92,6 +124,7 @@ export async function bootstrap() {
   ensureNodeModules();
   ensureTemporalBinaries();
   ensurePrismaClient();
+  ensureChromium();
   log(`ready (${Date.now() - started} ms)`);
 }
 

@@ -20,11 +20,17 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+export interface DevServerOptions {
+  /** Serve the Web UI on this loopback port (default: no UI). */
+  ui?: { port: number };
+}
+
+export function createDevServerEnv(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },
       ip: '127.0.0.1',
+      ...(options.ui ? { ui: true, uiPort: options.ui.port } : {}),
       searchAttributes: SEARCH_ATTRIBUTE_KEYS,
       extraArgs: ['--log-level', 'error'],
     },
