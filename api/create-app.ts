@@ -10,6 +10,7 @@ import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
 import { startWebhookRedelivery } from './redeliver-pending-webhook-events';
 import { healthRoutes } from './routes/health';
+import { signatureRequestRoutes } from './routes/signature-requests';
 import { transactionRoutes } from './routes/transactions';
 import { webhookRoutes } from './routes/webhooks';
 
@@ -34,6 +35,7 @@ export async function createApp(deps: AppDeps, options: CreateAppOptions = {}): 
   await app.register(healthRoutes);
   await app.register(webhookRoutes);
   await app.register(transactionRoutes, { prefix: '/api/transactions' });
+  await app.register(signatureRequestRoutes, { prefix: '/api/signature-requests' });
 
   if (deps.settings.redeliveryIntervalMs > 0) {
     const stop = startWebhookRedelivery(deps, app.log, deps.settings.redeliveryIntervalMs);

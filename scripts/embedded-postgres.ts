@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { enforceSessionExclusivity } from './pglite-session-exclusivity';
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the database across runs; in memory when omitted. */
@@ -39,6 +40,7 @@ export async function startEmbeddedPostgres({
   const loadDataDir = resuming ? undefined : new Blob([await freshClusterArchive()]);
   const db = await PGlite.create({ dataDir, loadDataDir });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
+  enforceSessionExclusivity(server);
   try {
     await server.start();
   } catch (err) {
