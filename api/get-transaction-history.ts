@@ -1,6 +1,7 @@
 /**
- * A transaction's audit log: every sync the workflows recorded and every webhook event received
- * for it, merged in time order (oldest first, the most recent `limit` entries).
+ * A transaction's audit log: every sync the workflows recorded, every webhook event received
+ * and every business action carried out (or failed) for it, merged in time order (oldest first,
+ * the most recent `limit` entries).
  */
 import type { PrismaClient } from '../prisma/generated/client';
 
@@ -27,7 +28,18 @@ export interface WebhookHistoryEntry {
   lastError: string | null;
 }
 
-export type HistoryEntry = SyncHistoryEntry | WebhookHistoryEntry;
+export interface ActionHistoryEntry {
+  at: string;
+  kind: 'action';
+  action: string;
+  forStatus: string;
+  state: string;
+  attempts: number;
+  summary: string | null;
+  lastError: string | null;
+}
+
+export type HistoryEntry = SyncHistoryEntry | WebhookHistoryEntry | ActionHistoryEntry;
 
 export interface TransactionHistory {
   transactionId: string;
@@ -57,6 +69,13 @@ export async function getTransactionHistory(
     orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
     take: limit,
   });
+  const actions = transaction
+    ? await prisma.businessActionRecord.findMany({
+        where: { transactionId: transaction.id },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+      })
+    : [];
   if (!transaction && events.length === 0) return null;
 
   const entries: Array<{ time: number; entry: HistoryEntry }> = [
@@ -87,8 +106,24 @@ export async function getTransactionHistory(
         lastError: event.lastError,
       },
     })),
+    ...actions.map((action) => ({
+      time: (action.completedAt ?? action.updatedAt).getTime(),
+      entry: {
+        at: (action.completedAt ?? action.updatedAt).toISOString(),
+        kind: 'action' as const,
+        action: action.kind,
+        forStatus: action.status,
+        state: action.state,
+        attempts: action.attempts,
+        summary:
+          action.result && typeof action.result === 'object' && !Array.isArray(action.result) && typeof action.result.summary === 'string'
+            ? action.result.summary
+            : null,
+        lastError: action.lastError,
+      },
+    })),
   ];
-  // Both lists arrive newest first; a stable sort keeps their own order on equal times.
+  // The lists arrive newest first; a stable sort keeps their own order on equal times.
   entries.sort((a, b) => b.time - a.time);
   return { transactionId, entries: entries.slice(0, limit).reverse().map(({ entry }) => entry) };
 }

@@ -26,15 +26,27 @@ export interface TransactionView {
   lastSyncError: string | null;
   lastSyncErrorAt: string | null;
   webhookReceived: boolean;
-  // Business actions and archives get their own tables later; until then nothing is recorded.
-  actions: Array<{ kind: string; status: string; at: string | null }>;
-  archivedDocuments: Array<{ name: string; sha256: string; path: string }>;
+  /** Business actions: `status` is the action's state (running, done, skipped, failed); `forStatus` the status that called for it. */
+  actions: Array<{
+    kind: string;
+    status: string;
+    at: string | null;
+    forStatus: LocalStatus;
+    attempts: number;
+    summary: string | null;
+    lastError: string | null;
+  }>;
+  /** `path` is relative to ARCHIVE_DIR. */
+  archivedDocuments: Array<{ name: string; sha256: string; path: string; sizeBytes: number; universignDocumentId: string }>;
+  sageOrder: { type: string; number: string } | null;
   updatedAt: string;
 }
 
 /** What to include with a transaction row to build its view. */
 export const TRANSACTION_VIEW_INCLUDE = {
   signers: { orderBy: { position: 'asc' } },
+  actions: { orderBy: { id: 'asc' } },
+  archivedDocuments: { orderBy: { id: 'asc' } },
 } as const satisfies Prisma.SignatureTransactionInclude;
 
 export type TransactionViewRow = Prisma.SignatureTransactionGetPayload<{ include: typeof TRANSACTION_VIEW_INCLUDE }>;
@@ -75,12 +87,33 @@ export function toTransactionView(row: TransactionViewRow): TransactionView {
     lastSyncError: row.lastSyncError,
     lastSyncErrorAt: iso(row.lastSyncErrorAt),
     webhookReceived: row.webhookReceived,
-    actions: [],
-    archivedDocuments: [],
+    actions: row.actions.map((action) => ({
+      kind: action.kind,
+      status: action.state,
+      at: iso(action.completedAt ?? action.updatedAt),
+      forStatus: action.status,
+      attempts: action.attempts,
+      summary: actionSummary(action.result),
+      lastError: action.lastError,
+    })),
+    archivedDocuments: row.archivedDocuments.map((document) => ({
+      name: document.name,
+      sha256: document.sha256,
+      path: document.path,
+      sizeBytes: document.sizeBytes,
+      universignDocumentId: document.universignDocumentId,
+    })),
+    sageOrder: row.sageOrderType && row.sageOrderNumber ? { type: row.sageOrderType, number: row.sageOrderNumber } : null,
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null;
+}
+
+function actionSummary(result: Prisma.JsonValue | null): string | null {
+  return result && typeof result === 'object' && !Array.isArray(result) && typeof result.summary === 'string'
+    ? result.summary
+    : null;
 }

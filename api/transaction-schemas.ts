@@ -65,15 +65,33 @@ export const transactionViewSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { kind: { type: 'string' }, status: { type: 'string' }, at: nullableDate },
+        properties: {
+          kind: { type: 'string' },
+          status: { type: 'string', enum: ['running', 'done', 'skipped', 'failed'] },
+          at: nullableDate,
+          forStatus: { type: 'string' },
+          attempts: { type: 'integer' },
+          summary: nullableString,
+          lastError: nullableString,
+        },
       },
     },
     archivedDocuments: {
       type: 'array',
       items: {
         type: 'object',
-        properties: { name: { type: 'string' }, sha256: { type: 'string' }, path: { type: 'string' } },
+        properties: {
+          name: { type: 'string' },
+          sha256: { type: 'string' },
+          path: { type: 'string' },
+          sizeBytes: { type: 'integer' },
+          universignDocumentId: { type: 'string' },
+        },
       },
+    },
+    sageOrder: {
+      type: ['object', 'null'],
+      properties: { type: { type: 'string' }, number: { type: 'string' } },
     },
     updatedAt: { type: 'string', format: 'date-time' },
   },
@@ -124,10 +142,15 @@ export const historyResponseSchema = {
       type: 'array',
       items: {
         type: 'object',
-        description: 'A sync (source…details) or a webhook event (eventId…lastError), by `kind`',
+        description: 'A sync (source…details), a webhook event (eventId…lastError) or a business action (action…lastError), by `kind`',
         properties: {
           at: { type: 'string', format: 'date-time' },
-          kind: { type: 'string', enum: ['sync', 'webhook'] },
+          kind: { type: 'string', enum: ['sync', 'webhook', 'action'] },
+          action: { type: 'string' },
+          forStatus: { type: 'string' },
+          state: { type: 'string' },
+          attempts: { type: 'integer' },
+          summary: nullableString,
           source: { type: 'string' },
           previousStatus: nullableString,
           newStatus: nullableString,
@@ -178,6 +201,18 @@ const transactionStateSchema = {
       properties: { type: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' } },
     },
     webhookReceived: { type: 'boolean' },
+    actions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string' },
+          status: { type: 'string' },
+          state: { type: 'string', enum: ['running', 'done', 'skipped', 'failed'] },
+          summary: nullableString,
+        },
+      },
+    },
     pollIntervalSeconds: { type: 'number' },
     nextPollAt: nullableDate,
     final: { type: 'boolean' },
