@@ -10,7 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { applyMigrations } from '../prisma/migrate';
+import { startSageGatewaySimulator } from '../test/fakes/sage-gateway-simulator';
 import { startUniversignSimulator } from '../test/fakes/universign-simulator';
+import { startSmtpSink } from '../test/support/smtp-sink';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { resolveTemporalCli } from './temporal-binaries';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
@@ -20,6 +22,9 @@ const DATA_DIR = `${ROOT}.data`;
 const SIMULATOR_KEY = 'sim-key';
 /** Only for the embedded stack; a real deployment sets API_TOKENS. */
 const DEV_API_TOKEN = 'dev-token-change-me-0123456789';
+const SAGE_SIMULATOR_TOKEN = 'sage-dev-token';
+/** Quotes the Sage simulator knows at start, for trying the stack out. */
+const DEMO_QUOTES = Array.from({ length: 10 }, (_, index) => `D${String(index + 1).padStart(4, '0')}`);
 
 const cleanups: Array<() => Promise<void> | void> = [];
 let stopping = false;
@@ -76,6 +81,27 @@ async function main(): Promise<void> {
   } else {
     log(`universign   ${env.UNIVERSIGN_API_URL ?? 'https://api.universign.com/v1'}`);
   }
+
+  if (!env.SAGE_GATEWAY_URL) {
+    const sage = await startSageGatewaySimulator({ token: SAGE_SIMULATOR_TOKEN, port: Number(env.SAGE_SIMULATOR_PORT ?? 8400) });
+    cleanups.push(() => sage.close());
+    for (const number of DEMO_QUOTES) sage.seedDocument({ type: 'devis', number, status: 'en_cours' });
+    env.SAGE_GATEWAY_URL = sage.url;
+    env.SAGE_GATEWAY_TOKEN = SAGE_SIMULATOR_TOKEN;
+    log(`sage         gateway simulator at ${sage.url} (quotes devis ${DEMO_QUOTES[0]}…${DEMO_QUOTES.at(-1)})`);
+  }
+  if (!env.SMTP_URL) {
+    const smtp = await startSmtpSink({
+      port: Number(env.SMTP_SINK_PORT ?? 2525),
+      onMessage: (mail) => log(`mail         to ${mail.to.join(', ')}: ${mail.subject}`),
+    });
+    cleanups.push(() => smtp.close());
+    env.SMTP_URL = smtp.url;
+    env.NOTIFY_TO ??= 'ventes@entreprise.example';
+    log(`smtp         local SMTP server at ${smtp.url}; received mails are printed here`);
+  }
+  env.ARCHIVE_DIR ??= `${DATA_DIR}/archive`;
+  log(`archive      ${env.ARCHIVE_DIR}`);
 
   const worker = spawnChild('worker', process.execPath, ['--import', 'tsx', `${ROOT}worker/main.ts`], env);
   cleanups.unshift(() => stopChild(worker));

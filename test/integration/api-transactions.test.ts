@@ -120,8 +120,14 @@ describe('/api/transactions on the real stack', () => {
       for (const field of ['signedAt', 'refusedAt', 'expiredAt', 'cancelledAt', 'lastSyncError']) assert.equal(body[field], null, field);
       assert.equal(body.syncCount, 1);
       assert.equal(body.webhookReceived, false);
-      assert.deepEqual(body.actions, []);
+      // This stack has no Sage gateway: the EN_COURS action is recorded, visibly skipped.
+      assert.deepEqual(
+        body.actions.map((action: { kind: string; status: string; forStatus: string; summary: string }) => [action.kind, action.status, action.forStatus]),
+        [['UPDATE_SAGE_FIELDS', 'skipped', 'EN_COURS']],
+      );
+      assert.match(body.actions[0].summary, /not configured/);
       assert.deepEqual(body.archivedDocuments, []);
+      assert.equal(body.sageOrder, null);
     });
 
     test('GET the list, filtered by status and Sage document', async () => {
@@ -160,8 +166,11 @@ describe('/api/transactions on the real stack', () => {
       const { status, body } = await stack.api('GET', `/api/transactions/${pending}/history`);
       assert.equal(status, 200);
       assert.equal(body.transactionId, pending);
-      assert.equal(body.entries.length, 2);
-      const [sync, webhook] = body.entries;
+      const sync = body.entries.find((entry: { kind: string }) => entry.kind === 'sync');
+      const webhook = body.entries.find((entry: { kind: string }) => entry.kind === 'webhook');
+      const action = body.entries.find((entry: { kind: string }) => entry.kind === 'action');
+      assert.deepEqual(body.entries.map((entry: { kind: string }) => entry.kind).sort(), ['action', 'sync', 'webhook']);
+      assert.deepEqual([action.action, action.forStatus, action.state], ['UPDATE_SAGE_FIELDS', 'EN_COURS', 'skipped']);
       assert.equal(sync.kind, 'sync');
       assert.equal(sync.source, 'start');
       assert.equal(sync.previousStatus, null);
@@ -196,7 +205,9 @@ describe('/api/transactions on the real stack', () => {
       assert.ok(row?.signedAt);
       const history = await stack.api('GET', `/api/transactions/${signed}/history`);
       assert.deepEqual(
-        history.body.entries.map((entry: { source: string; newStatus: string }) => [entry.source, entry.newStatus]),
+        history.body.entries
+          .filter((entry: { kind: string }) => entry.kind === 'sync')
+          .map((entry: { source: string; newStatus: string }) => [entry.source, entry.newStatus]),
         [
           ['start', 'EN_COURS'],
           ['update', 'SIGNE'],

@@ -44,7 +44,13 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export async function startSmtpSink({ port = 0 }: { port?: number } = {}): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  port?: number;
+  /** Called with each accepted message (npm start prints them). */
+  onMessage?: (mail: ReceivedMail) => void;
+}
+
+export async function startSmtpSink({ port = 0, onMessage }: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const waiters = new Set<Waiter>();
   let failuresLeft = 0;
@@ -82,6 +88,7 @@ export async function startSmtpSink({ port = 0 }: { port?: number } = {}): Promi
         decodeMail(raw, session.envelope).then(
           (mail) => {
             received.push(mail);
+            onMessage?.(mail);
             settleWaiters();
             callback();
           },

@@ -43,7 +43,11 @@ const row = {
   lastSyncErrorAt: null,
   createdAt: new Date('2026-01-01T10:00:01Z'),
   updatedAt: new Date('2026-01-01T10:00:01Z'),
+  sageOrderType: null,
+  sageOrderNumber: null,
   signers: [{ email: 'alice@client.example', name: 'Alice', state: 'open', url: null }],
+  actions: [],
+  archivedDocuments: [],
 };
 
 const prisma = {
