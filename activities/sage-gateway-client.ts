@@ -9,6 +9,7 @@ import {
   type SageGatewayErrorContext,
 } from './sage-gateway-errors';
 import type { SageDocumentRef } from './sync-contracts';
+import { describeNetworkError } from './describe-network-error';
 
 export type { SageDocumentRef } from './sync-contracts';
 
@@ -208,13 +209,3 @@ function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
-function describeNetworkError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return `network error ${cause.code}`;
-  if (cause && typeof cause.message === 'string') return `network error: ${cause.message}`;
-  if (err instanceof Error) return `network error: ${err.message}`;
-  return 'network error';
-}

@@ -9,6 +9,7 @@ import {
   errorForStatus,
   type UniversignErrorContext,
 } from './universign-errors';
+import { describeNetworkError } from './describe-network-error';
 
 export interface UniversignClientOptions {
   /** API base including the version, e.g. `https://api.universign.com/v1`. */
@@ -222,17 +223,6 @@ async function readText(response: Response, context: UniversignErrorContext, tim
       cause: err,
     });
   }
-}
-
-function describeNetworkError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return `network error ${cause.code}`;
-  if (cause && typeof cause.message === 'string') return `network error: ${cause.message}`;
-  if (err instanceof Error) return `network error: ${err.message}`;
-  return 'network error';
 }
 
 function isJsonObject(value: unknown): value is UniversignJson {

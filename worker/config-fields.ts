@@ -1,0 +1,41 @@
+/**
+ * Configuration pieces shared by the worker and the API process: the connection variables of
+ * design.md with their defaults, and one way of turning a failed validation into a clear message.
+ */
+import { z } from 'zod';
+
+export const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Database, Temporal and Universign: what both processes connect to. */
+export const connectionFields = {
+  DATABASE_URL: z.string({ error: 'DATABASE_URL is required (postgresql://user@host:5432/db)' }).url(),
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('universign-sync'),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS_CERT: optionalText,
+  TEMPORAL_TLS_KEY: optionalText,
+  TEMPORAL_TLS_CA: optionalText,
+  UNIVERSIGN_API_URL: z.string().url().default('https://api.universign.com/v1'),
+  UNIVERSIGN_API_KEY: z.string({ error: 'UNIVERSIGN_API_KEY is required' }).min(1, 'UNIVERSIGN_API_KEY is empty'),
+  UNIVERSIGN_TIMEOUT_MS: positiveInt(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment; the message names every bad variable and never echoes a value. */
+export function parseConfig<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv): z.infer<Schema> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+}
