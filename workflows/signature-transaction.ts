@@ -111,16 +111,17 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
   const wakeReasons: WakeReason[] = [];
   // Business actions run beside the sync loop: a slow or failing one never holds a status back.
   const runningActions = new Set<Promise<void>>();
-  const actionActivities = proxyActivities<BusinessActionActivities>({
-    startToCloseTimeout: '5 minutes',
-    retry: {
-      initialInterval: `${input.actionRetry?.initialSeconds ?? 5} seconds`,
-      backoffCoefficient: 2,
-      maximumInterval: '10 minutes',
-      maximumAttempts: input.actionRetry?.maximumAttempts ?? 10,
-      nonRetryableErrorTypes: [...PERMANENT_ACTION_ERROR_TYPES],
-    },
-  });
+  const actionRetry = {
+    initialInterval: `${input.actionRetry?.initialSeconds ?? 5} seconds`,
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: input.actionRetry?.maximumAttempts ?? 10,
+    nonRetryableErrorTypes: [...PERMANENT_ACTION_ERROR_TYPES],
+  };
+  // A short timeout: it is also how long a dead worker delays the retry of its action.
+  const actionActivities = proxyActivities<BusinessActionActivities>({ startToCloseTimeout: '1 minute', retry: actionRetry });
+  // Downloading every signed PDF and the evidence takes longer.
+  const archiveActivities = proxyActivities<BusinessActionActivities>({ startToCloseTimeout: '5 minutes', retry: actionRetry });
   // Update requests are numbered; a request is served by the first sync that starts after it.
   let requestedTicket = 0;
   let servedTicket = 0;
@@ -236,7 +237,8 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
 
   async function runAction(kind: BusinessAction, actionInput: BusinessActionInput, index: number): Promise<void> {
     try {
-      const outcome = await actionActivities[ACTION_ACTIVITY[kind]](actionInput);
+      const activities = kind === 'ARCHIVE_SIGNED_DOCUMENTS' ? archiveActivities : actionActivities;
+      const outcome = await activities[ACTION_ACTIVITY[kind]](actionInput);
       state.actions[index] = { kind, status: actionInput.status, state: outcome.state, summary: outcome.summary };
     } catch (err) {
       const failure = describeFailure(err);
