@@ -118,6 +118,19 @@ describe('API edges (inject, stub deps)', () => {
     assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
   });
 
+  test('percent-encoded paths that route to /api/* still need the token', async () => {
+    for (const [method, url] of [
+      ['GET', '/%61pi/transactions'],
+      ['GET', '/%61pi/transactions/tx_unit1'],
+      ['POST', '/%61pi/transactions/tx_unit1/cancel'],
+      ['POST', '/%61pi/signature-requests'],
+      ['GET', '/api/%74ransactions/tx_unit1'],
+    ] as const) {
+      const response = await app.inject({ method, url });
+      assert.equal(response.statusCode, 401, `${method} ${url}`);
+    }
+  });
+
   test('malformed input is a 400 with a message, an oversized body a 413', async () => {
     for (const url of [
       '/api/transactions/bad.id',
