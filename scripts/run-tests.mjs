@@ -37,7 +37,8 @@ async function main() {
   await bootstrap();
   const files = selectFiles(process.argv.slice(2));
   if (files.length === 0) throw new Error('no test files found');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  // A hung test fails after 5 minutes instead of holding CI until its limit.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
     cwd: ROOT,
     stdio: 'inherit',
   });

@@ -24,8 +24,8 @@ export interface SignatureTransactionInput {
   transactionId: string;
   sageDocument?: SageDocumentRef;
   poll?: PollSettings;
-  /** Retry of the business actions (defaults: first retry after 5 s, doubling, 10 attempts). */
-  actionRetry?: { initialSeconds?: number; maximumAttempts?: number };
+  /** Retry of the business actions (defaults: first retry after 5 s, doubling to 10 min, given up after 72 h). */
+  actionRetry?: { initialSeconds?: number; maximumAttempts?: number; giveUpAfterHours?: number };
   /**
    * Default true. false leaves search attributes alone: for a namespace where they cannot be
    * registered (the time-skipping test server knows no custom search attributes).

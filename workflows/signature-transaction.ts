@@ -111,17 +111,22 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
   const wakeReasons: WakeReason[] = [];
   // Business actions run beside the sync loop: a slow or failing one never holds a status back.
   const runningActions = new Set<Promise<void>>();
-  const actionRetry = {
-    initialInterval: `${input.actionRetry?.initialSeconds ?? 5} seconds`,
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: input.actionRetry?.maximumAttempts ?? 10,
-    nonRetryableErrorTypes: [...PERMANENT_ACTION_ERROR_TYPES],
-  };
-  // A short timeout: it is also how long a dead worker delays the retry of its action.
-  const actionActivities = proxyActivities<BusinessActionActivities>({ startToCloseTimeout: '1 minute', retry: actionRetry });
-  // Downloading every signed PDF and the evidence takes longer.
-  const archiveActivities = proxyActivities<BusinessActionActivities>({ startToCloseTimeout: '5 minutes', retry: actionRetry });
+  // Retryable failures (gateway or SMTP down) are retried for days, not minutes: the order or the
+  // e-mail must still happen after an outage. Permanent ones fail at once.
+  const actionActivities = proxyActivities<BusinessActionActivities>({
+    startToCloseTimeout: '5 minutes',
+    scheduleToCloseTimeout: `${input.actionRetry?.giveUpAfterHours ?? 72} hours`,
+    retry: {
+      initialInterval: `${input.actionRetry?.initialSeconds ?? 5} seconds`,
+      backoffCoefficient: 2,
+      maximumInterval: '10 minutes',
+      ...(input.actionRetry?.maximumAttempts ? { maximumAttempts: input.actionRetry.maximumAttempts } : {}),
+      nonRetryableErrorTypes: [...PERMANENT_ACTION_ERROR_TYPES],
+    },
+  });
+  // Sage free-field updates are applied in status order, so a late retry never overwrites a newer
+  // status. When none is in flight the next one starts at once (the command order of a plain run).
+  let sageFieldsInFlight: Promise<void> | null = null;
   // Update requests are numbered; a request is served by the first sync that starts after it.
   let requestedTicket = 0;
   let servedTicket = 0;
@@ -149,7 +154,8 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       if (state.final) return state;
       const ticket = ++requestedTicket;
       wakeReasons.push('update');
-      await condition(() => servedTicket >= ticket);
+      // The sync that reaches a final status serves every request: no other sync will follow.
+      await condition(() => servedTicket >= ticket || state.final);
       return state;
     },
     { description: 'Re-read the transaction from Universign now and return the resulting state. Payload {reason?}.' },
@@ -230,15 +236,20 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       const entry = { kind, status, state: 'running' as const, summary: null };
       state.actions.push(entry);
       const index = state.actions.length - 1;
-      const run = runAction(kind, actionInput, index).finally(() => runningActions.delete(run));
+      const start = () => runAction(kind, actionInput, index);
+      const previous = kind === 'UPDATE_SAGE_FIELDS' ? sageFieldsInFlight : null;
+      const run: Promise<void> = (previous ? previous.then(start) : start()).finally(() => {
+        runningActions.delete(run);
+        if (sageFieldsInFlight === run) sageFieldsInFlight = null;
+      });
+      if (kind === 'UPDATE_SAGE_FIELDS') sageFieldsInFlight = run;
       runningActions.add(run);
     }
   }
 
   async function runAction(kind: BusinessAction, actionInput: BusinessActionInput, index: number): Promise<void> {
     try {
-      const activities = kind === 'ARCHIVE_SIGNED_DOCUMENTS' ? archiveActivities : actionActivities;
-      const outcome = await activities[ACTION_ACTIVITY[kind]](actionInput);
+      const outcome = await actionActivities[ACTION_ACTIVITY[kind]](actionInput);
       state.actions[index] = { kind, status: actionInput.status, state: outcome.state, summary: outcome.summary };
     } catch (err) {
       const failure = describeFailure(err);
@@ -317,10 +328,10 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
   if (!input.carried) await sync('start');
 
   while (!state.final) {
-    if (wakeReasons.length === 0 && shouldContinueAsNew()) {
-      await actionsFinished();
-      await condition(allHandlersFinished);
-      if (wakeReasons.length === 0) {
+    // Continue-as-new only between actions; a pending update or signal is served first.
+    if (wakeReasons.length === 0 && runningActions.size === 0 && shouldContinueAsNew()) {
+      await condition(() => wakeReasons.length > 0 || allHandlersFinished());
+      if (wakeReasons.length === 0 && runningActions.size === 0) {
         const next: CarriedState = {
           state,
           chainId: carried.chainId,
@@ -340,6 +351,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
   }
 
   await actionsFinished();
+  servedTicket = requestedTicket;
   await condition(allHandlersFinished);
   return state;
 }

@@ -30,6 +30,10 @@ export interface FakeSyncActivities {
   /** Every business-action attempt, in order. */
   actionCalls: Array<{ name: ActionName; input: BusinessActionInput }>;
   actionFailures: RecordActionFailureInput[];
+  /** While set, fetches wait for it (to hold a sync in flight). */
+  fetchGate: Promise<void> | null;
+  /** While set, action attempts wait for it. */
+  actionGate: Promise<void> | null;
   /** Errors thrown by the next attempts of an action, in order. */
   failNextActions: Partial<Record<ActionName, Error[]>>;
   transaction: FakeTransaction;
@@ -55,6 +59,8 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
     actionCalls: [],
     actionFailures: [],
     failNextActions: {},
+    fetchGate: null,
+    actionGate: null,
     activities: {
       updateSageFields: (input) => fakeAction('updateSageFields', input),
       convertQuoteToOrder: (input) => fakeAction('convertQuoteToOrder', input),
@@ -67,6 +73,7 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
       async fetchUniversignTransaction(id: string): Promise<TransactionSnapshot> {
         const now = await env.currentTimeMs();
         fake.fetchTimes.push(now);
+        if (fake.fetchGate) await fake.fetchGate;
         const failure = fake.failNextFetches.shift();
         if (failure) throw failure;
         if (id !== transactionId) throw new Error(`unexpected transaction ${id}`);
@@ -100,11 +107,21 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
   };
   async function fakeAction(name: ActionName, input: BusinessActionInput): Promise<BusinessActionOutcome> {
     fake.actionCalls.push({ name, input });
+    if (fake.actionGate) await fake.actionGate;
     const failure = fake.failNextActions[name]?.shift();
     if (failure) throw failure;
     return { state: 'done', summary: `${name} done`, replayed: false };
   }
   return fake;
+}
+
+/** A promise and the function that settles it, to hold an activity until the test says so. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open = () => undefined as void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
 }
 
 export function notFound(): ApplicationFailure {

@@ -24,6 +24,7 @@ import { createTimeSkippingEnv, workflowBundle } from '../support/temporal-env';
 import {
   createFakeSyncActivities,
   gapsInSeconds,
+  gate,
   notFound,
   signer,
   unavailable,
@@ -321,6 +322,64 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
         fake.failNextActions.notifyByEmail = [
           ApplicationFailure.create({ type: 'MailerRejected', message: '550 mailbox unavailable', nonRetryable: true }),
         ];
+      },
+    );
+  });
+
+  test('a resync update arriving during the sync that reaches a final status is answered', async () => {
+    await withWorkflow({ poll: { minSeconds: HOUR, maxSeconds: DAY } }, async ({ fake, handle }) => {
+      await waitFor(() => fake.recorded.length === 1, 'the first sync');
+      const held = gate();
+      fake.fetchGate = held.promise;
+      await handle.signal(universignEventSignal, { eventId: 'evt_final', type: 'transaction.lifecycle.completed', receivedAt: '2026-01-01T00:00:00Z' });
+      await waitFor(() => fake.fetchTimes.length === 2, 'the webhook sync in flight');
+      const update = handle.executeUpdate(resyncUpdate, { args: [{ reason: 'operator' }] });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      fake.transaction.state = 'completed';
+      fake.fetchGate = null;
+      held.open();
+      const [answered, result] = await Promise.all([update, handle.result() as Promise<TransactionState>]);
+      assert.equal(answered.status, 'SIGNE');
+      assert.equal(answered.final, true);
+      assert.equal(result.status, 'SIGNE');
+      assert.equal(fake.fetchTimes.length, 2, 'no sync after the final one');
+    });
+  });
+
+  test('continue-as-new waits for running actions but never for an update, which is served', async () => {
+    const held = gate();
+    await withWorkflow({ poll: { minSeconds: 60, maxSeconds: 60 }, maxHistoryEvents: 10 }, async ({ fake, handle }) => {
+      await waitFor(() => fake.actionCalls.length === 1, 'the EN_COURS action, held');
+      const firstRun = (await handle.describe()).runId;
+      const update = await handle.executeUpdate(resyncUpdate, { args: [{}] });
+      assert.equal(update.status, 'EN_COURS', 'the update is answered while the action runs');
+      assert.equal((await handle.describe()).runId, firstRun, 'no continue-as-new while an action runs');
+      held.open();
+      fake.actionGate = null;
+      await env.sleep(10 * 60_000);
+      assert.notEqual((await handle.describe()).runId, firstRun, 'continued as new once the action finished');
+      const state = await handle.query(stateQuery);
+      assert.deepEqual(state.actions.map((action) => action.state), ['done']);
+      await handle.terminate('test done');
+    }, (fake) => {
+      fake.actionGate = held.promise;
+    });
+  });
+
+  test('Sage field updates apply in status order: a retrying EN_COURS update finishes before SIGNE’s', async () => {
+    const gatewayDown = () => ApplicationFailure.create({ type: 'SageGatewayUnavailable', message: 'HTTP 503' });
+    await withWorkflow(
+      { poll: { minSeconds: 60, maxSeconds: HOUR }, actionRetry: { initialSeconds: 60 } },
+      async ({ fake, handle }) => {
+        await waitFor(() => fake.actionCalls.length === 1, 'the first EN_COURS attempt');
+        fake.transaction.state = 'completed';
+        const result: TransactionState = await handle.result();
+        assert.equal(result.status, 'SIGNE');
+        const sageCalls = fake.actionCalls.filter((call) => call.name === 'updateSageFields').map((call) => call.input.status);
+        assert.deepEqual(sageCalls, ['EN_COURS', 'EN_COURS', 'EN_COURS', 'EN_COURS', 'SIGNE']);
+      },
+      (fake) => {
+        fake.failNextActions.updateSageFields = [gatewayDown(), gatewayDown(), gatewayDown()];
       },
     );
   });
