@@ -14,14 +14,32 @@ import {
 } from '../workflows/messages';
 import { sageDocumentFromMetadata } from '../workflows/sage-document-metadata';
 import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../workflows/search-attributes';
+import { isFinalStatus } from '../workflows/status-machine';
 import type { AppDeps } from './app-deps';
 import { describeSignatureWorkflow } from './describe-signature-workflow';
 
 export type DeliveryOutcome = 'signalled' | 'ignored';
 
-/** Temporal could not be reached or refused the call: the event stays pending and is retried. */
+/** Temporal (or the database) could not be reached or refused the call: the event stays pending and is retried. */
 export class WorkflowUnavailableError extends Error {
   override name = 'WorkflowUnavailableError';
+  constructor(
+    message: string,
+    /** true when waiting may help (unreachable, deadline); false for a refusal that will repeat. */
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** gRPC UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, anywhere in the cause chain. */
+function isTransient(err: unknown): boolean {
+  for (let current: unknown = err, depth = 0; current && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 14 || code === 4 || code === 8) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 // Short: Universign waits for the answer, and a 503 makes it retry anyway.
@@ -36,7 +54,14 @@ export async function deliverWebhookEvent(deps: AppDeps, event: WebhookEvent): P
     ...(sageDocument ? { sageDocument } : {}),
     poll: settings.poll,
   };
-  let outcome: DeliveryOutcome;
+  // A transaction recorded as final is done, even once Temporal no longer keeps its closed run.
+  const recorded = await prisma.signatureTransaction
+    .findUnique({ where: { universignId: transactionId }, select: { status: true } })
+    .catch((err: unknown) => {
+      throw new WorkflowUnavailableError(`cannot read transaction ${transactionId}: ${err instanceof Error ? err.message : String(err)}`, true);
+    });
+  if (recorded && isFinalStatus(recorded.status)) return markDelivered(deps, event, 'ignored');
+
   try {
     await temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
       temporal.workflow.signalWithStart(SIGNATURE_WORKFLOW_TYPE, {
@@ -45,33 +70,41 @@ export async function deliverWebhookEvent(deps: AppDeps, event: WebhookEvent): P
         args: [input],
         signal: universignEventSignal,
         signalArgs: [{ eventId: event.eventId, type: event.type, receivedAt: event.receivedAt.toISOString() }],
-        // A closed run with this id means the transaction is done: refuse to start another one.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // A completed run means the transaction is done: never start another one. A failed or
+        // terminated run (e.g. Universign briefly unreachable or misconfigured) may be restarted.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         staticSummary: describeSignatureWorkflow(transactionId, sageDocument),
         ...(sageDocument ? { typedSearchAttributes: [{ key: SAGE_DOCUMENT_KEY, value: sageDocumentKeyword(sageDocument) }] } : {}),
       }),
     );
-    outcome = 'signalled';
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      outcome = 'ignored';
-    } else {
-      const message = err instanceof Error ? err.message : String(err);
-      await prisma.webhookEvent
-        .update({ where: { id: event.id }, data: { deliveryAttempts: { increment: 1 }, lastError: message } })
-        .catch(() => undefined);
-      throw new WorkflowUnavailableError(`cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`);
-    }
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return markDelivered(deps, event, 'ignored');
+    const message = err instanceof Error ? err.message : String(err);
+    await prisma.webhookEvent
+      .update({ where: { id: event.id }, data: { deliveryAttempts: { increment: 1 }, lastError: message } })
+      .catch(() => undefined);
+    throw new WorkflowUnavailableError(`cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`, isTransient(err));
   }
-  await prisma.webhookEvent.update({
-    where: { id: event.id },
-    data: {
-      status: outcome,
-      deliveryAttempts: { increment: 1 },
-      lastError: null,
-      ...(outcome === 'signalled' ? { signalledAt: new Date() } : {}),
-    },
-  });
+  return markDelivered(deps, event, 'signalled');
+}
+
+/**
+ * Records the outcome. If that write fails after the signal went through, the event stays
+ * `received` and is signalled again later, which the workflow ignores (it dedupes event ids):
+ * the caller still gets the real outcome rather than an error.
+ */
+async function markDelivered(deps: AppDeps, event: WebhookEvent, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
+  await deps.prisma.webhookEvent
+    .update({
+      where: { id: event.id },
+      data: {
+        status: outcome,
+        deliveryAttempts: { increment: 1 },
+        lastError: null,
+        ...(outcome === 'signalled' ? { signalledAt: new Date() } : {}),
+      },
+    })
+    .catch(() => undefined);
   return outcome;
 }
 

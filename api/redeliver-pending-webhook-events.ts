@@ -27,11 +27,13 @@ export async function redeliverPendingWebhookEvents(
       delivered += 1;
       log.info({ eventId: event.eventId, outcome }, 'pending webhook event delivered');
     } catch (err) {
-      if (err instanceof WorkflowUnavailableError) {
+      if (!(err instanceof WorkflowUnavailableError)) throw err;
+      if (err.transient) {
         log.warn({ eventId: event.eventId, err: err.message }, 'Temporal still unavailable; pending events kept');
         break;
       }
-      throw err;
+      // Refused for a reason of its own: kept (with its error) for an operator, the others go on.
+      log.error({ eventId: event.eventId, err: err.message }, 'pending webhook event refused by Temporal');
     }
   }
   return { delivered, pending: pending.length - delivered };

@@ -120,6 +120,24 @@ describe('Universign webhooks', () => {
     assert.equal(stored?.status, 'ignored');
   });
 
+  test('a webhook for a transaction recorded as final starts nothing, even once Temporal forgot its run', async () => {
+    const tx = stack.universign.createTransaction({ state: 'started', signers: [{ email: 'fay@client.example' }] });
+    stack.universign.cancel(tx.id);
+    // As after we cancelled a refused transaction and the run left Temporal's retention.
+    await stack.db.prisma.signatureTransaction.create({
+      data: { universignId: tx.id, workflowId: signatureWorkflowId(tx.id), status: 'REFUSE' },
+    });
+    const event = buildWebhookEvent({
+      type: 'transaction.lifecycle.cancelled',
+      payloadObject: stack.universign.getTransactionJson(tx.id),
+      createdAt: new Date().toISOString(),
+    });
+    const answer = await postWebhook(event.rawBody, await signWebhookBody(event.rawBody, stack.universign.webhooks!.keys.current()));
+    assert.deepEqual(answer, { status: 200, body: { status: 'ignored', eventId: event.id } });
+    await assert.rejects(stack.env.client.workflow.getHandle(signatureWorkflowId(tx.id)).describe(), /not found/i);
+    assert.equal((await row(tx.id))?.status, 'REFUSE', 'the final status stands');
+  });
+
   test('a webhook for a transaction never seen adopts it, with the Sage document from its metadata', async () => {
     const tx = stack.universign.createTransaction({
       state: 'started',
