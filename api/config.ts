@@ -3,7 +3,7 @@
  * Secrets (API key, tokens) are kept out of every error message.
  */
 import { z } from 'zod';
-import { connectionFields, optionalText, parseConfig } from '../worker/config-fields';
+import { checkTemporalTls, connectionFields, optionalText, parseConfig } from '../worker/config-fields';
 
 export const apiConfigSchema = z
   .object({
@@ -21,6 +21,7 @@ export const apiConfigSchema = z
     POLL_INTERVAL_MIN_SECONDS: z.coerce.number().positive().default(60),
     POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(3600),
   })
+  .superRefine(checkTemporalTls)
   .transform((config) => ({
     ...config,
     UNIVERSIGN_JWKS_URL: config.UNIVERSIGN_JWKS_URL ?? `${config.UNIVERSIGN_API_URL.replace(/\/+$/, '')}/webhooks/jwks.json`,

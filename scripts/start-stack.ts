@@ -35,7 +35,7 @@ async function main(): Promise<void> {
 
   if (!env.DATABASE_URL) {
     const db = await startEmbeddedPostgres({ dataDir: `${DATA_DIR}/postgres`, port: Number(env.EMBEDDED_DB_PORT ?? 54329) });
-    cleanups.push(() => db.stop());
+    keep(() => db.stop());
     env.DATABASE_URL = db.url;
     log(`database     embedded PGlite at ${db.url} (data in .data/postgres)`);
   } else {
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       '--log-level', 'error',
       ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ], env);
-    cleanups.push(() => stopChild(temporal));
+    keep(() => stopChild(temporal));
     env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
     await waitForTemporal(env.TEMPORAL_ADDRESS);
     log('temporal     dev server on 127.0.0.1:7233, Web UI http://localhost:8233');
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       // Every change is sent, signed, to this stack's webhook endpoint, as Universign would.
       webhooks: { targetUrl: `http://127.0.0.1:${env.API_PORT}/webhooks/universign` },
     });
-    cleanups.push(() => simulator.close());
+    keep(() => simulator.close());
     env.UNIVERSIGN_API_URL = simulator.url;
     env.UNIVERSIGN_API_KEY = SIMULATOR_KEY;
     log(`universign   simulator at ${simulator.url} (control API ${simulator.controlUrl}), webhooks to the API`);
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
 
   if (!env.SAGE_GATEWAY_URL) {
     const sage = await startSageGatewaySimulator({ token: SAGE_SIMULATOR_TOKEN, port: Number(env.SAGE_SIMULATOR_PORT ?? 8400) });
-    cleanups.push(() => sage.close());
+    keep(() => sage.close());
     for (const number of DEMO_QUOTES) sage.seedDocument({ type: 'devis', number, status: 'en_cours' });
     env.SAGE_GATEWAY_URL = sage.url;
     env.SAGE_GATEWAY_TOKEN = SAGE_SIMULATOR_TOKEN;
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       port: Number(env.SMTP_SINK_PORT ?? 2525),
       onMessage: (mail) => log(`mail         to ${mail.to.join(', ')}: ${mail.subject}`),
     });
-    cleanups.push(() => smtp.close());
+    keep(() => smtp.close());
     env.SMTP_URL = smtp.url;
     env.NOTIFY_TO ??= 'ventes@entreprise.example';
     log(`smtp         local SMTP server at ${smtp.url}; received mails are printed here`);
@@ -103,10 +103,11 @@ async function main(): Promise<void> {
   env.ARCHIVE_DIR ??= `${DATA_DIR}/archive`;
   log(`archive      ${env.ARCHIVE_DIR}`);
 
+  if (stopping) return;
   const worker = spawnChild('worker', process.execPath, ['--import', 'tsx', `${ROOT}worker/main.ts`], env);
-  cleanups.unshift(() => stopChild(worker));
+  keep(() => stopChild(worker));
   const api = spawnChild('api', process.execPath, ['--import', 'tsx', `${ROOT}api/main.ts`], env);
-  cleanups.unshift(() => stopChild(api));
+  keep(() => stopChild(api));
   log(`api          http://127.0.0.1:${env.API_PORT} (OpenAPI docs at /docs)`);
   log('worker       started; Ctrl-C stops the stack');
   const exited = await Promise.race(
@@ -148,7 +149,8 @@ async function waitForTemporal(address: string): Promise<void> {
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  for (const cleanup of cleanups) {
+  // Drained, not iterated: parts that finish starting meanwhile are still stopped.
+  for (let cleanup = cleanups.shift(); cleanup; cleanup = cleanups.shift()) {
     try {
       await cleanup();
     } catch (err) {
@@ -156,6 +158,11 @@ async function stop(code: number): Promise<void> {
     }
   }
   process.exit(code);
+}
+
+/** Remembers how to stop a part: last started, first stopped (a stop under way drains it too). */
+function keep(cleanup: () => Promise<void> | void): void {
+  cleanups.unshift(cleanup);
 }
 
 function log(message: string): void {

@@ -28,6 +28,20 @@ export const connectionFields = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
+/** mTLS needs the certificate and its key together; half a setup must not fall back to plaintext. */
+export function checkTemporalTls(
+  config: { TEMPORAL_TLS_CERT?: string | undefined; TEMPORAL_TLS_KEY?: string | undefined; TEMPORAL_TLS_CA?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca } = config;
+  if (Boolean(cert) !== Boolean(key)) {
+    ctx.addIssue({ code: 'custom', path: [cert ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
+  }
+  if (ca && !cert) {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CA'], message: 'TEMPORAL_TLS_CA needs TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY' });
+  }
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -3,7 +3,7 @@
  * missing or malformed variable stops the process with a message naming it.
  */
 import { z } from 'zod';
-import { connectionFields, optionalText, parseConfig, positiveInt } from './config-fields';
+import { checkTemporalTls, connectionFields, optionalText, parseConfig, positiveInt } from './config-fields';
 
 export { ConfigError } from './config-fields';
 
@@ -29,6 +29,7 @@ export const workerConfigSchema = z
       .default('true')
       .transform((value) => ['true', '1', 'yes'].includes(value)),
   })
+  .superRefine(checkTemporalTls)
   .refine((config) => !config.SAGE_GATEWAY_URL || config.SAGE_GATEWAY_TOKEN, {
     message: 'SAGE_GATEWAY_TOKEN is required when SAGE_GATEWAY_URL is set',
     path: ['SAGE_GATEWAY_TOKEN'],

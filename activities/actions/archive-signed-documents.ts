@@ -3,7 +3,8 @@
  * ARCHIVE_DIR (atomic writes, sha256 and size recorded). Documents already archived are skipped,
  * so a retry after a partial run only fetches what is missing.
  */
-import { toActivityFailure } from '../universign-errors';
+import { ApplicationFailure } from '@temporalio/common';
+import { TransactionNotFoundError, toActivityFailure } from '../universign-errors';
 import { archiveDirectoryFor } from '../archive-store';
 import type { BusinessActionInput, BusinessActionOutcome } from '../sync-contracts';
 import type { BusinessActionDeps } from './business-action-deps';
@@ -44,6 +45,10 @@ export function createArchiveSignedDocuments({ prisma, universign, archive }: Bu
         try {
           bytes = await document.download();
         } catch (err) {
+          // Right after completion the archive may not exist yet: a 404 here is worth retrying.
+          if (err instanceof TransactionNotFoundError) {
+            throw ApplicationFailure.create({ type: 'ArchiveNotReady', message: `${document.fileName}: ${err.message}` });
+          }
           throw toActivityFailure(err);
         }
         const stored = await archive.write({ relativeDir, fileName: document.fileName, bytes });

@@ -37,4 +37,10 @@ describe('worker configuration', () => {
     assert.equal(config.UNIVERSIGN_TIMEOUT_MS, 2500);
     assert.equal(config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND, 0.5);
   });
+
+  test('half an mTLS setup is refused rather than connecting in plaintext', () => {
+    assert.throws(() => loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CERT: '/etc/cert.pem' }), (err: unknown) => err instanceof ConfigError && /TEMPORAL_TLS_KEY/.test(err.message));
+    assert.throws(() => loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CA: '/etc/ca.pem' }), (err: unknown) => err instanceof ConfigError && /TEMPORAL_TLS_CA/.test(err.message));
+    assert.equal(loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CERT: '/c.pem', TEMPORAL_TLS_KEY: '/k.pem' }).TEMPORAL_TLS_KEY, '/k.pem');
+  });
 });
