@@ -80,7 +80,14 @@ describe('Universign webhooks', () => {
     const events = await stack.db.prisma.webhookEvent.findMany({ where: { universignTransactionId: tx.id } });
     assert.equal(events.length, sent.length, 'one row per distinct event');
     assert.ok(events.every((event) => event.duplicateCount === 9), 'the nine copies were counted as duplicates');
-    assert.ok(events.every((event) => event.status === 'signalled'));
+    // Events delivered after the transaction reached SIGNE are acknowledged and ignored.
+    assert.ok(events.every((event) => event.status === 'signalled' || event.status === 'ignored'));
+    assert.ok(events.some((event) => event.status === 'signalled'));
+    const signedAt = recorded.syncLog.find((entry) => entry.statusChanged && entry.newStatus === 'SIGNE')?.createdAt.getTime() ?? 0;
+    assert.ok(
+      events.filter((event) => event.status === 'ignored').every((event) => event.receivedAt.getTime() >= signedAt - 1000),
+      'only events arriving once SIGNE was recorded were ignored',
+    );
     // Each distinct event signalled at most once, so the workflow synced at most once per event (+ its start).
     assert.ok(recorded.syncLog.length <= sent.length + 1, `${recorded.syncLog.length} syncs for ${sent.length} events`);
 
