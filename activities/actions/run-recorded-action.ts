@@ -1,12 +1,16 @@
 /**
  * Runs one business action at most once per (transaction, action, status): the action table is
- * checked first, every attempt is counted, and success is recorded with a summary. A later call
- * (retry, replay, duplicate signal, another worker) finds it done and repeats nothing.
+ * checked first, an attempt claims a lease on it (so two attempts never act at once), every
+ * attempt is counted, and success is recorded with a summary. A later call (retry, replay,
+ * duplicate signal, another worker) finds it done and repeats nothing.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Prisma, type PrismaClient } from '../../prisma/generated/client';
 import type { BusinessAction, LocalStatus } from '../../workflows/status-machine';
 import type { BusinessActionOutcome } from '../sync-contracts';
+
+/** Longer than the action activities' 5-minute start-to-close timeout, after which Temporal retries. */
+export const ACTION_LEASE_MS = 6 * 60_000;
 
 export interface ActionResult {
   state: 'done' | 'skipped';
@@ -42,16 +46,35 @@ export async function runRecordedAction(
   }
   const record = await prisma.businessActionRecord.upsert({
     where: { transactionId_kind_status: identity },
-    create: { ...identity, state: 'running', attempts: 1 },
-    update: { state: 'running', attempts: { increment: 1 } },
+    create: { ...identity, state: 'running', attempts: 0 },
+    update: {},
   });
+  const now = Date.now();
+  const claimed = await prisma.businessActionRecord.updateMany({
+    where: {
+      id: record.id,
+      state: { in: ['running', 'failed'] },
+      OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date(now) } }],
+    },
+    data: { state: 'running', attempts: { increment: 1 }, leaseUntil: new Date(now + ACTION_LEASE_MS) },
+  });
+  if (claimed.count === 0) {
+    const current = await prisma.businessActionRecord.findUniqueOrThrow({ where: { id: record.id } });
+    if (current.state === 'done' || current.state === 'skipped') {
+      return { state: current.state, summary: summaryOf(current.result), replayed: true };
+    }
+    throw ApplicationFailure.create({
+      type: 'ActionInProgress',
+      message: `${key.kind} (${key.status}) is held by another attempt until ${current.leaseUntil?.toISOString()}`,
+    });
+  }
 
   let outcome: ActionResult;
   try {
     outcome = await perform({ transactionRowId: transaction.id });
   } catch (err) {
     await prisma.businessActionRecord
-      .update({ where: { id: record.id }, data: { lastError: errorText(err) } })
+      .update({ where: { id: record.id }, data: { lastError: errorText(err), leaseUntil: null } })
       .catch(() => undefined);
     throw err;
   }
@@ -61,6 +84,7 @@ export async function runRecordedAction(
       state: outcome.state,
       result: { summary: outcome.summary, ...(outcome.result ? { details: outcome.result } : {}) },
       lastError: null,
+      leaseUntil: null,
       completedAt: new Date(),
     },
   });

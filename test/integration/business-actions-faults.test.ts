@@ -37,7 +37,11 @@ test('gateway 500s, duplicated webhooks and a worker restart: one order, one e-m
 
   const result: TransactionState = await stack.env.client.workflow.getHandle(signatureWorkflowId(transactionId)).result();
   assert.equal(result.status, 'SIGNE');
-  assert.ok(result.actions.every((action) => action.state === 'done'), JSON.stringify(result.actions));
+  // Every SIGNE action done; an EN_COURS field update that ran late is skipped as superseded.
+  assert.ok(
+    result.actions.every((action) => (action.status === 'SIGNE' ? action.state === 'done' : action.state !== 'failed')),
+    JSON.stringify(result.actions),
+  );
 
   assert.equal(world.sage.orders().filter((order) => order.from.number === 'D0500').length, 1, 'exactly one order');
   const transforms = world.sage.calls().filter((call) => call.method === 'POST' && call.path.includes('D0500/transform'));

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_SAGE_FREE_FIELDS } from '../../activities/actions/business-action-deps';
 import { createConvertQuoteToOrder } from '../../activities/actions/convert-quote-to-order';
 import { createSageGatewayClient } from '../../activities/sage-gateway-client';
@@ -62,7 +63,7 @@ test('a transform done but not recorded is finished by the retry without a secon
   assert.equal(outcome.state, 'done');
   assert.equal(outcome.replayed, false);
   assert.match(outcome.summary, new RegExp(firstOrder.order.number));
-  assert.equal(sage.orders().length, 1, 'still exactly one order');
+  assert.equal(sage.orders().filter((order) => order.from.number === 'D0900').length, 1, 'still exactly one order');
 
   const record = await db.prisma.businessActionRecord.findFirstOrThrow({ where: { transactionId: row.id, kind: 'CONVERT_QUOTE_TO_ORDER' } });
   assert.equal(record.state, 'done');
@@ -75,4 +76,51 @@ test('a transform done but not recorded is finished by the retry without a secon
   const again = await convertQuoteToOrder(input);
   assert.equal(again.replayed, true);
   assert.equal(sage.calls().length, callsBefore);
+});
+
+test('an attempt still running elsewhere holds the action: its retry waits instead of acting in parallel', async () => {
+  const transactionId = 'tx_lease0001';
+  const row = await db.prisma.signatureTransaction.create({
+    data: { universignId: transactionId, workflowId: `universign-${transactionId}`, status: 'SIGNE', sageDocumentType: 'devis', sageDocumentNumber: 'D0901' },
+  });
+  sage.seedDocument({ type: 'devis', number: 'D0901', status: 'en_cours' });
+  const convertQuoteToOrder = createConvertQuoteToOrder({
+    prisma: db.prisma,
+    universign: createUniversignClient({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'unused' }),
+    sage: createSageGatewayClient({ baseUrl: sage.url, token: 'crash-token' }),
+    mailer: null,
+    archive: null,
+    settings: { notifyTo: [], sageFreeFields: DEFAULT_SAGE_FREE_FIELDS, quoteTypes: ['devis'], cancelOnRefusal: true },
+  });
+  const input: BusinessActionInput = {
+    transactionId,
+    workflowId: `universign-${transactionId}`,
+    status: 'SIGNE',
+    sageDocument: { type: 'devis', number: 'D0901' },
+    transactionName: null,
+    signers: [],
+    documents: [],
+    at: new Date().toISOString(),
+  };
+  // The first attempt timed out for Temporal but is still at work on a live worker.
+  const record = await db.prisma.businessActionRecord.create({
+    data: { transactionId: row.id, kind: 'CONVERT_QUOTE_TO_ORDER', status: 'SIGNE', state: 'running', attempts: 1, leaseUntil: new Date(Date.now() + 60_000) },
+  });
+  const callsBefore = sage.calls().length;
+  await assert.rejects(convertQuoteToOrder(input), (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure);
+    assert.equal(err.type, 'ActionInProgress');
+    assert.equal(err.nonRetryable, false);
+    return true;
+  });
+  assert.equal(sage.calls().length, callsBefore, 'the retry did not touch the gateway');
+
+  // Once the lease has run out (that attempt died), the next retry takes over.
+  await db.prisma.businessActionRecord.update({ where: { id: record.id }, data: { leaseUntil: new Date(Date.now() - 1) } });
+  const outcome = await convertQuoteToOrder(input);
+  assert.equal(outcome.state, 'done');
+  const done = await db.prisma.businessActionRecord.findUniqueOrThrow({ where: { id: record.id } });
+  assert.equal(done.attempts, 2);
+  assert.equal(done.leaseUntil, null);
+  assert.equal(sage.orders().filter((order) => order.from.number === 'D0901').length, 1);
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "business_actions" ADD COLUMN     "lease_until" TIMESTAMP(3);
