@@ -119,17 +119,18 @@ function ensurePrismaClient() {
   prismaGenerate();
 }
 
-export async function bootstrap() {
+/** `browser: false` skips Chromium, which only the browser test needs (npm start does not). */
+export async function bootstrap({ browser = true } = {}) {
   const started = Date.now();
   ensureNodeModules();
   ensureTemporalBinaries();
   ensurePrismaClient();
-  ensureChromium();
+  if (browser) ensureChromium();
   log(`ready (${Date.now() - started} ms)`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  bootstrap().catch((err) => {
+  bootstrap({ browser: !process.argv.includes('--no-browser') }).catch((err) => {
     console.error(`bootstrap failed: ${err.message}`);
     process.exitCode = 1;
   });
