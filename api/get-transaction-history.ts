@@ -3,6 +3,7 @@
  * and every business action carried out (or failed) for it, merged in time order (oldest first,
  * the most recent `limit` entries).
  */
+import { readActionSummary } from '../activities/actions/read-action-summary';
 import type { PrismaClient } from '../prisma/generated/client';
 
 export interface SyncHistoryEntry {
@@ -115,10 +116,7 @@ export async function getTransactionHistory(
         forStatus: action.status,
         state: action.state,
         attempts: action.attempts,
-        summary:
-          action.result && typeof action.result === 'object' && !Array.isArray(action.result) && typeof action.result.summary === 'string'
-            ? action.result.summary
-            : null,
+        summary: readActionSummary(action.result),
         lastError: action.lastError,
       },
     })),

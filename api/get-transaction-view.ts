@@ -3,6 +3,7 @@
  * projection). `transactionId` is the Universign id; the row's own uuid never leaves the database.
  */
 import type { Prisma, PrismaClient } from '../prisma/generated/client';
+import { readActionSummary } from '../activities/actions/read-action-summary';
 import type { LocalStatus } from '../workflows/status-machine';
 
 export interface TransactionView {
@@ -93,7 +94,7 @@ export function toTransactionView(row: TransactionViewRow): TransactionView {
       at: iso(action.completedAt ?? action.updatedAt),
       forStatus: action.status,
       attempts: action.attempts,
-      summary: actionSummary(action.result),
+      summary: readActionSummary(action.result),
       lastError: action.lastError,
     })),
     archivedDocuments: row.archivedDocuments.map((document) => ({
@@ -110,10 +111,4 @@ export function toTransactionView(row: TransactionViewRow): TransactionView {
 
 function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null;
-}
-
-function actionSummary(result: Prisma.JsonValue | null): string | null {
-  return result && typeof result === 'object' && !Array.isArray(result) && typeof result.summary === 'string'
-    ? result.summary
-    : null;
 }

@@ -9,6 +9,9 @@ const nullableString = { type: ['string', 'null'] } as const;
 const nullableDate = { type: ['string', 'null'], format: 'date-time' } as const;
 
 /** Universign ids are `tx_…`; anything outside this set cannot be one and never reaches the database. */
+/** States of a business action, in the view and in the workflow's state. */
+const ACTION_STATES = ['running', 'done', 'skipped', 'failed'];
+
 export const TRANSACTION_ID_PATTERN = '^[A-Za-z0-9_-]{1,128}$';
 
 export const transactionIdParamsSchema = {
@@ -67,7 +70,7 @@ export const transactionViewSchema = {
         type: 'object',
         properties: {
           kind: { type: 'string' },
-          status: { type: 'string', enum: ['running', 'done', 'skipped', 'failed'] },
+          status: { type: 'string', enum: ACTION_STATES },
           at: nullableDate,
           forStatus: { type: 'string' },
           attempts: { type: 'integer' },
@@ -208,7 +211,7 @@ const transactionStateSchema = {
         properties: {
           kind: { type: 'string' },
           status: { type: 'string' },
-          state: { type: 'string', enum: ['running', 'done', 'skipped', 'failed'] },
+          state: { type: 'string', enum: ACTION_STATES },
           summary: nullableString,
         },
       },

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
-  DEFAULT_SAGE_FREE_FIELDS,
+  DEFAULT_BUSINESS_ACTION_SETTINGS,
   type BusinessActionDeps,
 } from '../activities/actions/business-action-deps';
 import { createBusinessActionActivities } from '../activities/create-business-action-activities';
@@ -40,12 +40,7 @@ export function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
         sage: options.actions?.sage ?? null,
         mailer: options.actions?.mailer ?? null,
         archive: options.actions?.archive ?? null,
-        settings: options.actions?.settings ?? {
-          notifyTo: [],
-          sageFreeFields: DEFAULT_SAGE_FREE_FIELDS,
-          quoteTypes: ['devis'],
-          cancelOnRefusal: true,
-        },
+        settings: options.actions?.settings ?? DEFAULT_BUSINESS_ACTION_SETTINGS,
       }),
     },
     ...(options.maxActivitiesPerSecond ? { maxTaskQueueActivitiesPerSecond: options.maxActivitiesPerSecond } : {}),

@@ -27,6 +27,14 @@ export interface BusinessActionSettings {
   cancelOnRefusal: boolean;
 }
 
+/** Defaults where nothing is configured: nobody notified, `devis` are quotes, refusals cancelled. */
+export const DEFAULT_BUSINESS_ACTION_SETTINGS: BusinessActionSettings = {
+  notifyTo: [],
+  sageFreeFields: DEFAULT_SAGE_FREE_FIELDS,
+  quoteTypes: ['devis'],
+  cancelOnRefusal: true,
+};
+
 export interface BusinessActionDeps {
   prisma: PrismaClient;
   universign: UniversignClient;

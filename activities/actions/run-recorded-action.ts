@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Prisma, type PrismaClient } from '../../prisma/generated/client';
 import type { BusinessAction, LocalStatus } from '../../workflows/status-machine';
 import type { BusinessActionOutcome } from '../sync-contracts';
+import { readActionSummary } from './read-action-summary';
 
 /** Longer than the action activities' 5-minute start-to-close timeout, after which Temporal retries. */
 export const ACTION_LEASE_MS = 6 * 60_000;
@@ -42,7 +43,7 @@ export async function runRecordedAction(
   const identity = { transactionId: transaction.id, kind: key.kind, status: key.status };
   const existing = await prisma.businessActionRecord.findUnique({ where: { transactionId_kind_status: identity } });
   if (existing && (existing.state === 'done' || existing.state === 'skipped')) {
-    return { state: existing.state, summary: summaryOf(existing.result), replayed: true };
+    return { state: existing.state, summary: readActionSummary(existing.result) ?? '', replayed: true };
   }
   const record = await prisma.businessActionRecord.upsert({
     where: { transactionId_kind_status: identity },
@@ -61,7 +62,7 @@ export async function runRecordedAction(
   if (claimed.count === 0) {
     const current = await prisma.businessActionRecord.findUniqueOrThrow({ where: { id: record.id } });
     if (current.state === 'done' || current.state === 'skipped') {
-      return { state: current.state, summary: summaryOf(current.result), replayed: true };
+      return { state: current.state, summary: readActionSummary(current.result) ?? '', replayed: true };
     }
     throw ApplicationFailure.create({
       type: 'ActionInProgress',
@@ -89,13 +90,6 @@ export async function runRecordedAction(
     },
   });
   return { state: outcome.state, summary: outcome.summary, replayed: false };
-}
-
-function summaryOf(result: Prisma.JsonValue | null): string {
-  if (result && typeof result === 'object' && !Array.isArray(result) && typeof result.summary === 'string') {
-    return result.summary;
-  }
-  return '';
 }
 
 function errorText(err: unknown): string {

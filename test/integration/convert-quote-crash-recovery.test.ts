@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { DEFAULT_SAGE_FREE_FIELDS } from '../../activities/actions/business-action-deps';
+import { DEFAULT_BUSINESS_ACTION_SETTINGS } from '../../activities/actions/business-action-deps';
 import { createConvertQuoteToOrder } from '../../activities/actions/convert-quote-to-order';
 import { createSageGatewayClient } from '../../activities/sage-gateway-client';
 import type { BusinessActionInput } from '../../activities/sync-contracts';
@@ -24,12 +24,12 @@ after(async () => {
   await Promise.allSettled([db?.close(), sage?.close()]);
 });
 
-test('a transform done but not recorded is finished by the retry without a second order', async () => {
-  const transactionId = 'tx_crash0001';
-  await db.prisma.signatureTransaction.create({
-    data: { universignId: transactionId, workflowId: `universign-${transactionId}`, status: 'SIGNE', sageDocumentType: 'devis', sageDocumentNumber: 'D0900' },
+/** A transaction recorded as SIGNE for a Sage quote, and the conversion activity wired to the gateway simulator. */
+async function signedQuote(transactionId: string, number: string) {
+  const row = await db.prisma.signatureTransaction.create({
+    data: { universignId: transactionId, workflowId: `universign-${transactionId}`, status: 'SIGNE', sageDocumentType: 'devis', sageDocumentNumber: number },
   });
-  sage.seedDocument({ type: 'devis', number: 'D0900', status: 'en_cours' });
+  sage.seedDocument({ type: 'devis', number, status: 'en_cours' });
   const gateway = createSageGatewayClient({ baseUrl: sage.url, token: 'crash-token' });
   const convertQuoteToOrder = createConvertQuoteToOrder({
     prisma: db.prisma,
@@ -37,21 +37,25 @@ test('a transform done but not recorded is finished by the retry without a secon
     sage: gateway,
     mailer: null,
     archive: null,
-    settings: { notifyTo: [], sageFreeFields: DEFAULT_SAGE_FREE_FIELDS, quoteTypes: ['devis'], cancelOnRefusal: true },
+    settings: DEFAULT_BUSINESS_ACTION_SETTINGS,
   });
   const input: BusinessActionInput = {
     transactionId,
     workflowId: `universign-${transactionId}`,
     status: 'SIGNE',
-    sageDocument: { type: 'devis', number: 'D0900' },
+    sageDocument: { type: 'devis', number },
     transactionName: null,
     signers: [],
     documents: [],
     at: new Date().toISOString(),
   };
+  return { transactionId, row, gateway, convertQuoteToOrder, input };
+}
+
+test('a transform done but not recorded is finished by the retry without a second order', async () => {
+  const { transactionId, row, gateway, convertQuoteToOrder, input } = await signedQuote('tx_crash0001', 'D0900');
 
   // The first attempt: its record says running, the gateway has transformed, then the worker died.
-  const row = await db.prisma.signatureTransaction.findUniqueOrThrow({ where: { universignId: transactionId } });
   await db.prisma.businessActionRecord.create({
     data: { transactionId: row.id, kind: 'CONVERT_QUOTE_TO_ORDER', status: 'SIGNE', state: 'running', attempts: 1 },
   });
@@ -79,29 +83,7 @@ test('a transform done but not recorded is finished by the retry without a secon
 });
 
 test('an attempt still running elsewhere holds the action: its retry waits instead of acting in parallel', async () => {
-  const transactionId = 'tx_lease0001';
-  const row = await db.prisma.signatureTransaction.create({
-    data: { universignId: transactionId, workflowId: `universign-${transactionId}`, status: 'SIGNE', sageDocumentType: 'devis', sageDocumentNumber: 'D0901' },
-  });
-  sage.seedDocument({ type: 'devis', number: 'D0901', status: 'en_cours' });
-  const convertQuoteToOrder = createConvertQuoteToOrder({
-    prisma: db.prisma,
-    universign: createUniversignClient({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'unused' }),
-    sage: createSageGatewayClient({ baseUrl: sage.url, token: 'crash-token' }),
-    mailer: null,
-    archive: null,
-    settings: { notifyTo: [], sageFreeFields: DEFAULT_SAGE_FREE_FIELDS, quoteTypes: ['devis'], cancelOnRefusal: true },
-  });
-  const input: BusinessActionInput = {
-    transactionId,
-    workflowId: `universign-${transactionId}`,
-    status: 'SIGNE',
-    sageDocument: { type: 'devis', number: 'D0901' },
-    transactionName: null,
-    signers: [],
-    documents: [],
-    at: new Date().toISOString(),
-  };
+  const { row, convertQuoteToOrder, input } = await signedQuote('tx_lease0001', 'D0901');
   // The first attempt timed out for Temporal but is still at work on a live worker.
   const record = await db.prisma.businessActionRecord.create({
     data: { transactionId: row.id, kind: 'CONVERT_QUOTE_TO_ORDER', status: 'SIGNE', state: 'running', attempts: 1, leaseUntil: new Date(Date.now() + 60_000) },

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SAGE_FREE_FIELDS } from '../../activities/actions/business-action-deps';
+import { DEFAULT_BUSINESS_ACTION_SETTINGS } from '../../activities/actions/business-action-deps';
 import { createArchiveStore } from '../../activities/archive-store';
 import { createMailer, type Mailer } from '../../activities/create-mailer';
 import { createSageGatewayClient } from '../../activities/sage-gateway-client';
@@ -129,12 +129,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
                 sage: createSageGatewayClient({ baseUrl: world.sage.url, token: TEST_SAGE_TOKEN }),
                 mailer,
                 archive: createArchiveStore({ rootDir: world.archiveDir }),
-                settings: {
-                  notifyTo: [TEST_NOTIFY_TO],
-                  sageFreeFields: DEFAULT_SAGE_FREE_FIELDS,
-                  quoteTypes: ['devis'],
-                  cancelOnRefusal: true,
-                },
+                settings: { ...DEFAULT_BUSINESS_ACTION_SETTINGS, notifyTo: [TEST_NOTIFY_TO] },
               },
             }
           : {}),

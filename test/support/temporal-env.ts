@@ -3,16 +3,15 @@
  * (the real thing, with the Web UI) for integration tests. Both come from the project-local
  * binaries installed by scripts/bootstrap.mjs.
  */
-import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../scripts/temporal-binaries';
+import { WORKFLOWS_PATH } from '../../worker/create-sync-worker';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 
 // Worker chatter (state changes, expected workflow failures) would drown the test report.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
