@@ -14,7 +14,7 @@ import { startSageGatewaySimulator } from '../test/fakes/sage-gateway-simulator'
 import { startUniversignSimulator } from '../test/fakes/universign-simulator';
 import { startSmtpSink } from '../test/support/smtp-sink';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { resolveTemporalCli } from './temporal-binaries';
+import { resolveTemporalCli, TEMPORAL_SQLITE_PRAGMAS } from './temporal-binaries';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       '--port', '7233',
       '--ui-port', '8233',
       '--db-filename', `${DATA_DIR}/temporal.sqlite`,
+      ...TEMPORAL_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
       '--log-level', 'error',
       ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ], env);

@@ -38,6 +38,10 @@ export interface UniversignSimulatorOptions {
   onTransactionChanged?: TransactionChangedHook;
   /** Deliver a signed webhook to `targetUrl` on every change. */
   webhooks?: UniversignSimulatorWebhookOptions;
+  /** Called for every API call once answered (the benchmark times polls with it). */
+  onApiRequest?: (request: { method: string; path: string; transactionId: string | null; status: number }) => void;
+  /** Requests kept for requests() (oldest dropped first); default 10,000, so a long-running simulator stays small. */
+  requestLogLimit?: number;
 }
 
 /** One API call as received; records whether auth was right, never the key itself. */
@@ -81,6 +85,8 @@ export interface UniversignSimulator {
   failNext(transactionId: string, status: number, times: number): void;
   /** The webhook sender (deliveries, flush, setTarget, keys.rotate), or null without `webhooks`. */
   webhooks: WebhookSender | null;
+  /** false: changes send no webhook (as when Universign cannot reach the endpoint); default true. */
+  setWebhooksEnabled(enabled: boolean): void;
 }
 
 const MAX_BODY_BYTES = 30 * 1024 * 1024;
@@ -108,10 +114,11 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
   let origin = '';
   const webhooks = options.webhooks ? await startWebhooks(options.webhooks, options.clock) : null;
   const userHook = options.onTransactionChanged;
+  let webhooksEnabled = true;
   const onTransactionChanged: TransactionChangedHook | undefined =
     webhooks || userHook
       ? (transaction, eventType, action) => {
-          webhooks?.send(eventType, action ?? transaction).catch((err: unknown) => {
+          if (webhooksEnabled) webhooks?.send(eventType, action ?? transaction).catch((err: unknown) => {
             console.error(`universign simulator: webhook ${eventType} could not be sent`, err);
           });
           return userHook?.(transaction, eventType, action);
@@ -123,6 +130,7 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
     signingUrl: (actionId) => `${origin}/sign/${actionId}`,
   });
   const requestLog: SimulatorRequestLogEntry[] = [];
+  const requestLogLimit = options.requestLogLimit ?? 10_000;
   const clock = options.clock ?? (() => new Date());
 
   const apiRoutes: Array<Route<ApiContext>> = [
@@ -349,8 +357,10 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
       status: 0,
     };
     requestLog.push(entry);
+    if (requestLog.length > requestLogLimit) requestLog.splice(0, requestLog.length - requestLogLimit);
     res.on('finish', () => {
       entry.status = res.statusCode;
+      options.onApiRequest?.({ method: entry.method, path, transactionId: transactionIdInPath(path), status: res.statusCode });
     });
 
     const body = await readBody(req);
@@ -478,7 +488,16 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
     cancel: (transactionId) => store.cancel(transactionId),
     forceState: (transactionId, input) => store.forceState(transactionId, input),
     failNext: (transactionId, status, times) => store.failNext(transactionId, status, times),
+    setWebhooksEnabled: (enabled) => {
+      webhooksEnabled = enabled;
+    },
   };
+}
+
+/** `tx_…` in `/v1/transactions/{tx}/…` or `/v1/archives/{tx}/…`. */
+function transactionIdInPath(path: string): string | null {
+  const match = /^\/v1\/(?:transactions|archives)\/([^/]+)/.exec(path);
+  return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
 
 async function startWebhooks(options: UniversignSimulatorWebhookOptions, clock?: () => Date): Promise<WebhookSender> {

@@ -79,6 +79,8 @@ export interface WebhookSenderOptions {
   /** Source of randomness for the shuffle, so a test can make it reproducible. */
   random?: () => number;
   indent?: number;
+  /** Events and attempts kept for events()/deliveries() (oldest dropped first); default 10,000. */
+  logLimit?: number;
 }
 
 export interface WebhookEvent {
@@ -148,6 +150,10 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
+  const logLimit = options.logLimit ?? 10_000;
+  const keepBounded = (log: unknown[]) => {
+    if (log.length > logLimit) log.splice(0, log.length - logLimit);
+  };
 
   const events: WebhookEvent[] = [];
   const attempts: WebhookDeliveryAttempt[] = [];
@@ -232,6 +238,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         const delay = retryDelaysMs[attempt - 1];
         const willRetry = !ok && delay !== undefined && !closed;
         attempts.push({ ...result, willRetry });
+        keepBounded(attempts);
         firstAttemptDone();
         if (!willRetry || !(await sleep(delay))) return;
       }
@@ -275,6 +282,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
           kid: key.kid,
         };
         events.push(event);
+        keepBounded(events);
         dispatch(event);
         return event;
       });
