@@ -4,6 +4,8 @@
  * "try again later" from "this will never work".
  */
 import { normalizeTransaction } from './normalize-transaction';
+import type { FetchContext } from './sync-contracts';
+import type { SyncMetrics } from './sync-metrics';
 import type { TransactionSnapshot } from './transaction-snapshot';
 import type { UniversignClient } from './universign-client';
 import { UniversignBadResponseError, toActivityFailure } from './universign-errors';
@@ -11,15 +13,18 @@ import { UniversignBadResponseError, toActivityFailure } from './universign-erro
 export interface FetchUniversignTransactionDeps {
   universign: Pick<UniversignClient, 'getTransaction'>;
   clock: () => Date;
+  metrics?: SyncMetrics;
 }
 
-export type FetchUniversignTransaction = (transactionId: string) => Promise<TransactionSnapshot>;
+export type FetchUniversignTransaction = (transactionId: string, context?: FetchContext) => Promise<TransactionSnapshot>;
 
 export function createFetchUniversignTransaction({
   universign,
   clock,
+  metrics,
 }: FetchUniversignTransactionDeps): FetchUniversignTransaction {
-  return async function fetchUniversignTransaction(transactionId) {
+  return async function fetchUniversignTransaction(transactionId, fetchContext = {}) {
+    if (fetchContext.dueAtMs !== undefined) metrics?.pollStarted(Math.max(0, clock().getTime() - fetchContext.dueAtMs) / 1000);
     const context = { method: 'GET', path: `/transactions/${encodeURIComponent(transactionId)}` };
     try {
       const raw = await universign.getTransaction(transactionId);

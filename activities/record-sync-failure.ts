@@ -1,45 +1,42 @@
 /**
- * Records a failed sync: the error on the transaction row and an unsuccessful sync-log entry.
- * Idempotent on the sync key, like recordSyncResult.
+ * Records a failed sync: the error on the transaction row and an unsuccessful sync-log entry, in
+ * one SQL statement. Idempotent on the sync key, like recordSyncResult.
  */
 import type { PrismaClient } from '../prisma/generated/client';
+import { utcTimestamp } from './sql-time';
 import type { RecordSyncFailureInput } from './sync-contracts';
 
-export function createRecordSyncFailure({ prisma }: { prisma: PrismaClient }) {
+export function createRecordSyncFailure({ prisma, clock = () => new Date() }: { prisma: PrismaClient; clock?: () => Date }) {
   return async function recordSyncFailure(input: RecordSyncFailureInput): Promise<{ recorded: boolean }> {
-    return prisma.$transaction(async (tx) => {
-      const already = await tx.syncLogEntry.findUnique({ where: { syncKey: input.syncKey }, select: { id: true } });
-      if (already) return { recorded: false };
-      const at = new Date(input.at);
-      const message = `${input.error.type}: ${input.error.message}`;
-      const sage = input.sageDocument
-        ? { sageDocumentType: input.sageDocument.type, sageDocumentNumber: input.sageDocument.number }
-        : {};
-      const row = await tx.signatureTransaction.upsert({
-        where: { universignId: input.transactionId },
-        create: {
-          universignId: input.transactionId,
-          workflowId: input.workflowId,
-          ...sage,
-          lastSyncError: message,
-          lastSyncErrorAt: at,
-        },
-        update: { workflowId: input.workflowId, lastSyncError: message, lastSyncErrorAt: at },
-      });
-      await tx.syncLogEntry.create({
-        data: {
-          syncKey: input.syncKey,
-          transactionId: row.id,
-          source: input.source,
-          previousStatus: input.status,
-          newStatus: input.status,
-          statusChanged: false,
-          success: false,
-          error: message,
-          details: { terminal: input.terminal },
-        },
-      });
-      return { recorded: true };
-    });
+    const now = utcTimestamp(clock());
+    const at = utcTimestamp(input.at);
+    const message = `${input.error.type}: ${input.error.message}`;
+    const rows = await prisma.$queryRaw<Array<{ recorded: number }>>`
+      WITH upserted AS (
+        INSERT INTO "signature_transactions" AS t (
+          "id", "universign_id", "workflow_id", "sage_document_type", "sage_document_number",
+          "last_sync_error", "last_sync_error_at", "last_sync_key", "created_at", "updated_at")
+        VALUES (gen_random_uuid(), ${input.transactionId}, ${input.workflowId}, ${input.sageDocument?.type ?? null},
+                ${input.sageDocument?.number ?? null}, ${message}, ${at}, ${input.syncKey}, ${now}, ${now})
+        ON CONFLICT ("universign_id") DO UPDATE SET
+          "workflow_id" = EXCLUDED."workflow_id",
+          "last_sync_error" = EXCLUDED."last_sync_error",
+          "last_sync_error_at" = EXCLUDED."last_sync_error_at",
+          "last_sync_key" = EXCLUDED."last_sync_key",
+          "updated_at" = EXCLUDED."updated_at"
+        WHERE t."last_sync_key" IS DISTINCT FROM EXCLUDED."last_sync_key"
+          AND NOT EXISTS (SELECT 1 FROM "sync_log" l WHERE l."sync_key" = EXCLUDED."last_sync_key")
+        RETURNING t."id"
+      ),
+      logged AS (
+        INSERT INTO "sync_log" ("sync_key", "transaction_id", "source", "previous_status", "new_status", "status_changed",
+                                "success", "error", "details", "created_at")
+        SELECT ${input.syncKey}, upserted."id", ${input.source}, ${input.status}::"SignatureStatus",
+               ${input.status}::"SignatureStatus", false, false, ${message}, ${JSON.stringify({ terminal: input.terminal })}::jsonb, ${now}
+        FROM upserted
+        ON CONFLICT ("sync_key") DO NOTHING
+      )
+      SELECT count(*)::int AS "recorded" FROM upserted`;
+    return { recorded: (rows[0]?.recorded ?? 0) > 0 };
   };
 }

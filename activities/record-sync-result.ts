@@ -1,114 +1,133 @@
 /**
- * Records one successful sync: the transaction row, its signers and a sync-log entry, in a single
- * database transaction. Keyed by the sync key: a retried or replayed call writes nothing more.
+ * Records a sync that changed something (status, Universign state, signers, dates…): the
+ * transaction row, its signers and a sync-log entry, in one SQL statement (one round trip,
+ * atomic). Keyed by the sync key: a retried or replayed call finds the key already written and
+ * writes nothing more.
  */
-import type { Prisma, PrismaClient } from '../prisma/generated/client';
+import { Prisma, type PrismaClient } from '../prisma/generated/client';
 import type { LocalStatus } from '../workflows/status-machine';
+import { toIso, utcTimestamp } from './sql-time';
 import type { RecordSyncInput, RecordSyncResult } from './sync-contracts';
 import type { SignerSnapshot, TransactionSnapshot } from './transaction-snapshot';
 
 export interface RecordSyncDeps {
   prisma: PrismaClient;
+  clock?: () => Date;
 }
 
-export function createRecordSyncResult({ prisma }: RecordSyncDeps) {
+export function createRecordSyncResult({ prisma, clock = () => new Date() }: RecordSyncDeps) {
   return async function recordSyncResult(input: RecordSyncInput): Promise<RecordSyncResult> {
-    return prisma.$transaction(async (tx) => {
-      const already = await tx.syncLogEntry.findUnique({ where: { syncKey: input.syncKey }, select: { id: true } });
-      if (already) return { recorded: false };
-
-      const snapshot = input.snapshot;
-      const syncedAt = new Date(snapshot.fetchedAt);
-      const existing = await tx.signatureTransaction.findUnique({ where: { universignId: input.transactionId } });
-      const fields = {
-        workflowId: input.workflowId,
-        ...(input.sageDocument
-          ? { sageDocumentType: input.sageDocument.type, sageDocumentNumber: input.sageDocument.number }
-          : {}),
-        name: snapshot.name,
-        universignState: snapshot.state,
-        stalled: snapshot.stalled,
-        stalledReason: snapshot.stalledReason,
-        status: input.status,
-        sentAt: toDate(snapshot.startedAt) ?? existing?.sentAt ?? null,
-        expiresAt: toDate(snapshot.expiresAt),
-        ...statusDates(input.status, snapshot, syncedAt, existing),
-        signerUrl: nextSignerUrl(snapshot.signers),
-        documentIds: snapshot.documents.map((document) => document.id),
-        lastSyncedAt: syncedAt,
-        syncCount: (existing?.syncCount ?? 0) + 1,
-        webhookReceived: input.webhookReceived || (existing?.webhookReceived ?? false),
-        lastSyncError: null,
-        lastSyncErrorAt: null,
-      } satisfies Prisma.SignatureTransactionUncheckedUpdateInput;
-
-      const row = existing
-        ? await tx.signatureTransaction.update({ where: { id: existing.id }, data: fields })
-        : await tx.signatureTransaction.create({ data: { universignId: input.transactionId, ...fields } });
-
-      await replaceSigners(tx, row.id, snapshot.signers);
-      await tx.syncLogEntry.create({
-        data: {
-          syncKey: input.syncKey,
-          transactionId: row.id,
-          source: input.source,
-          previousStatus: input.previousStatus,
-          newStatus: input.status,
-          statusChanged: input.statusChanged,
-          universignState: snapshot.state,
-          success: true,
-          details: {
-            stalled: snapshot.stalled,
-            stalledReason: snapshot.stalledReason,
-            conflict: input.conflict,
-            signers: snapshot.signers.map((signer) => ({ email: signer.email, state: signer.state })),
-          },
-        },
-      });
-      return { recorded: true };
+    const snapshot = input.snapshot;
+    const now = utcTimestamp(clock());
+    const syncedAt = utcTimestamp(snapshot.fetchedAt);
+    const dates = statusDates(input.status, snapshot);
+    const signers = JSON.stringify(
+      snapshot.signers.map((signer, position) => ({
+        email: signer.email,
+        name: signer.name,
+        state: signer.state,
+        url: signer.url,
+        position,
+        signed_at: toIso(signer.signedAt),
+        refused_at: toIso(signer.refusedAt),
+      })),
+    );
+    const details = JSON.stringify({
+      stalled: snapshot.stalled,
+      stalledReason: snapshot.stalledReason,
+      conflict: input.conflict,
+      signers: snapshot.signers.map((signer) => ({ email: signer.email, state: signer.state })),
     });
+    const status = Prisma.sql`${input.status}::"SignatureStatus"`;
+    const rows = await prisma.$queryRaw<Array<{ recorded: number }>>`
+      WITH upserted AS (
+        INSERT INTO "signature_transactions" AS t (
+          "id", "universign_id", "workflow_id", "sage_document_type", "sage_document_number", "name",
+          "universign_state", "stalled", "stalled_reason", "status", "sent_at", "expires_at",
+          "signed_at", "refused_at", "expired_at", "cancelled_at", "signer_url", "document_ids",
+          "last_synced_at", "sync_count", "webhook_received", "last_sync_key", "created_at", "updated_at")
+        VALUES (
+          gen_random_uuid(), ${input.transactionId}, ${input.workflowId}, ${input.sageDocument?.type ?? null},
+          ${input.sageDocument?.number ?? null}, ${snapshot.name}, ${snapshot.state}, ${snapshot.stalled},
+          ${snapshot.stalledReason}, ${status}, ${utcTimestamp(snapshot.startedAt)}, ${utcTimestamp(snapshot.expiresAt)},
+          ${utcTimestamp(dates.signedAt)}, ${utcTimestamp(dates.refusedAt)}, ${utcTimestamp(dates.expiredAt)},
+          ${utcTimestamp(dates.cancelledAt)}, ${nextSignerUrl(snapshot.signers)},
+          ${snapshot.documents.map((document) => document.id)}::text[], ${syncedAt}, 1, ${input.webhookReceived},
+          ${input.syncKey}, ${now}, ${now})
+        ON CONFLICT ("universign_id") DO UPDATE SET
+          "workflow_id" = EXCLUDED."workflow_id",
+          "sage_document_type" = COALESCE(EXCLUDED."sage_document_type", t."sage_document_type"),
+          "sage_document_number" = COALESCE(EXCLUDED."sage_document_number", t."sage_document_number"),
+          "name" = EXCLUDED."name",
+          "universign_state" = EXCLUDED."universign_state",
+          "stalled" = EXCLUDED."stalled",
+          "stalled_reason" = EXCLUDED."stalled_reason",
+          "status" = EXCLUDED."status",
+          "sent_at" = COALESCE(EXCLUDED."sent_at", t."sent_at"),
+          "expires_at" = EXCLUDED."expires_at",
+          -- The date a final status was reached is set once.
+          "signed_at" = COALESCE(t."signed_at", EXCLUDED."signed_at"),
+          "refused_at" = COALESCE(t."refused_at", EXCLUDED."refused_at"),
+          "expired_at" = COALESCE(t."expired_at", EXCLUDED."expired_at"),
+          "cancelled_at" = COALESCE(t."cancelled_at", EXCLUDED."cancelled_at"),
+          "signer_url" = EXCLUDED."signer_url",
+          "document_ids" = EXCLUDED."document_ids",
+          "last_synced_at" = EXCLUDED."last_synced_at",
+          "sync_count" = t."sync_count" + 1,
+          "webhook_received" = t."webhook_received" OR EXCLUDED."webhook_received",
+          "last_sync_error" = NULL,
+          "last_sync_error_at" = NULL,
+          "last_sync_key" = EXCLUDED."last_sync_key",
+          "updated_at" = EXCLUDED."updated_at"
+        WHERE t."last_sync_key" IS DISTINCT FROM EXCLUDED."last_sync_key"
+          AND NOT EXISTS (SELECT 1 FROM "sync_log" l WHERE l."sync_key" = EXCLUDED."last_sync_key")
+        RETURNING t."id"
+      ),
+      incoming AS (
+        SELECT * FROM jsonb_to_recordset(${signers}::jsonb)
+          AS s("email" text, "name" text, "state" text, "url" text, "position" int, "signed_at" text, "refused_at" text)
+      ),
+      removed AS (
+        DELETE FROM "signers" USING upserted
+        WHERE "signers"."transaction_id" = upserted."id" AND "signers"."email" NOT IN (SELECT "email" FROM incoming)
+      ),
+      kept AS (
+        INSERT INTO "signers" AS s ("id", "transaction_id", "email", "name", "state", "url", "position", "signed_at", "refused_at", "updated_at")
+        SELECT gen_random_uuid(), upserted."id", i."email", i."name", i."state", i."url", i."position",
+               i."signed_at"::timestamptz AT TIME ZONE 'UTC', i."refused_at"::timestamptz AT TIME ZONE 'UTC', ${now}
+        FROM upserted CROSS JOIN incoming i
+        ON CONFLICT ("transaction_id", "email") DO UPDATE SET
+          "name" = EXCLUDED."name", "state" = EXCLUDED."state", "url" = EXCLUDED."url", "position" = EXCLUDED."position",
+          "signed_at" = EXCLUDED."signed_at", "refused_at" = EXCLUDED."refused_at", "updated_at" = EXCLUDED."updated_at"
+      ),
+      logged AS (
+        INSERT INTO "sync_log" ("sync_key", "transaction_id", "source", "previous_status", "new_status", "status_changed",
+                                "universign_state", "success", "details", "created_at")
+        SELECT ${input.syncKey}, upserted."id", ${input.source}, ${input.previousStatus}::"SignatureStatus", ${status},
+               ${input.statusChanged}, ${snapshot.state}, true, ${details}::jsonb, ${now}
+        FROM upserted
+        ON CONFLICT ("sync_key") DO NOTHING
+      )
+      SELECT count(*)::int AS "recorded" FROM upserted`;
+    return { recorded: (rows[0]?.recorded ?? 0) > 0 };
   };
 }
 
-async function replaceSigners(tx: Prisma.TransactionClient, transactionId: string, signers: SignerSnapshot[]) {
-  await tx.signer.deleteMany({
-    where: { transactionId, email: { notIn: signers.map((signer) => signer.email) } },
-  });
-  for (const [position, signer] of signers.entries()) {
-    const data = {
-      name: signer.name,
-      state: signer.state,
-      url: signer.url,
-      position,
-      signedAt: toDate(signer.signedAt),
-      refusedAt: toDate(signer.refusedAt),
-    };
-    await tx.signer.upsert({
-      where: { transactionId_email: { transactionId, email: signer.email } },
-      create: { transactionId, email: signer.email, ...data },
-      update: data,
-    });
-  }
-}
-
-/** The date of reaching a final status is set once, from Universign's own dates when it gives them. */
-function statusDates(
-  status: LocalStatus,
-  snapshot: TransactionSnapshot,
-  syncedAt: Date,
-  existing: { signedAt: Date | null; refusedAt: Date | null; expiredAt: Date | null; cancelledAt: Date | null } | null,
-) {
+/** The candidate date of the status reached (kept only if none was recorded), from Universign's own dates when it gives them. */
+function statusDates(status: LocalStatus, snapshot: TransactionSnapshot) {
+  const syncedAt = snapshot.fetchedAt;
+  const none = { signedAt: null, refusedAt: null, expiredAt: null, cancelledAt: null };
   switch (status) {
     case 'SIGNE':
-      return { signedAt: existing?.signedAt ?? toDate(snapshot.completedAt) ?? latest(snapshot.signers, 'signedAt') ?? syncedAt };
+      return { ...none, signedAt: toIso(snapshot.completedAt) ?? latest(snapshot.signers, 'signedAt') ?? syncedAt };
     case 'REFUSE':
-      return { refusedAt: existing?.refusedAt ?? latest(snapshot.signers, 'refusedAt') ?? syncedAt };
+      return { ...none, refusedAt: latest(snapshot.signers, 'refusedAt') ?? syncedAt };
     case 'EXPIRE':
-      return { expiredAt: existing?.expiredAt ?? syncedAt };
+      return { ...none, expiredAt: syncedAt };
     case 'ANNULE':
-      return { cancelledAt: existing?.cancelledAt ?? toDate(snapshot.cancelledAt) ?? syncedAt };
+      return { ...none, cancelledAt: toIso(snapshot.cancelledAt) ?? syncedAt };
     default:
-      return {};
+      return none;
   }
 }
 
@@ -118,13 +137,7 @@ function nextSignerUrl(signers: SignerSnapshot[]): string | null {
   return signers.find((signer) => signer.url && !DONE_SIGNER_STATES.has(signer.state))?.url ?? null;
 }
 
-function latest(signers: SignerSnapshot[], field: 'signedAt' | 'refusedAt'): Date | null {
-  const dates = signers.map((signer) => toDate(signer[field])).filter((date): date is Date => date !== null);
-  return dates.length === 0 ? null : new Date(Math.max(...dates.map((date) => date.getTime())));
-}
-
-function toDate(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+function latest(signers: SignerSnapshot[], field: 'signedAt' | 'refusedAt'): string | null {
+  const times = signers.map((signer) => toIso(signer[field])).filter((iso): iso is string => iso !== null);
+  return times.length === 0 ? null : (times.sort().at(-1) ?? null);
 }

@@ -34,6 +34,28 @@ export interface RecordSyncResult {
   recorded: boolean;
 }
 
+/** A sync that found nothing new: only the row's last read and counters change. */
+export interface RecordQuietSyncInput {
+  syncKey: string;
+  transactionId: string;
+  source: SyncSource;
+  /** When Universign was read (the snapshot's fetchedAt). */
+  syncedAt: string;
+  webhookReceived: boolean;
+}
+
+export interface RecordQuietSyncResult {
+  recorded: boolean;
+  /** The transaction has no row (deleted by hand): the workflow records the sync in full instead. */
+  missing: boolean;
+}
+
+/** Optional second argument of fetchUniversignTransaction. */
+export interface FetchContext {
+  /** For a poll: when it was due (epoch ms), so the worker can measure how late polls start. */
+  dueAtMs?: number;
+}
+
 export interface RecordSyncFailureInput {
   syncKey: string;
   workflowId: string;

@@ -20,6 +20,8 @@ export const apiConfigSchema = z
     WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
     POLL_INTERVAL_MIN_SECONDS: z.coerce.number().positive().default(60),
     POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(3600),
+    /** The fixed poll interval of a transaction whose webhooks are not arriving (bounds how long a lost one goes unseen). */
+    POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: z.coerce.number().positive().default(900),
   })
   .superRefine(checkTemporalTls)
   .transform((config) => ({

@@ -24,6 +24,8 @@ export interface TransactionView {
   cancelledAt: string | null;
   lastSyncedAt: string | null;
   syncCount: number;
+  /** Of those, syncs that found nothing new: counted here, not written to the history (sync log). */
+  quietSyncCount: number;
   lastSyncError: string | null;
   lastSyncErrorAt: string | null;
   webhookReceived: boolean;
@@ -85,6 +87,7 @@ export function toTransactionView(row: TransactionViewRow): TransactionView {
     cancelledAt: iso(row.cancelledAt),
     lastSyncedAt: iso(row.lastSyncedAt),
     syncCount: row.syncCount,
+    quietSyncCount: row.quietSyncCount,
     lastSyncError: row.lastSyncError,
     lastSyncErrorAt: iso(row.lastSyncErrorAt),
     webhookReceived: row.webhookReceived,

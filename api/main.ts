@@ -13,7 +13,7 @@ import { createUniversignKeySet } from './universign-jwks';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
-  const prisma = createPrismaClient(config.DATABASE_URL);
+  const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   // Lazy: the API starts (and answers /health, 503 on /ready and webhooks) while Temporal is still down.
   const connection = await connectTemporalClient({ ...config, lazy: true });
   const app = await createApp(
@@ -31,7 +31,11 @@ async function main(): Promise<void> {
         signatureHeader: config.UNIVERSIGN_SIGNATURE_HEADER,
         webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        poll: { minSeconds: config.POLL_INTERVAL_MIN_SECONDS, maxSeconds: config.POLL_INTERVAL_MAX_SECONDS },
+        poll: {
+          minSeconds: config.POLL_INTERVAL_MIN_SECONDS,
+          maxSeconds: config.POLL_INTERVAL_MAX_SECONDS,
+          withoutWebhooksSeconds: config.POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS,
+        },
         redeliveryIntervalMs: 5_000,
       },
     },

@@ -61,6 +61,7 @@ export const transactionViewSchema = {
     cancelledAt: nullableDate,
     lastSyncedAt: nullableDate,
     syncCount: { type: 'integer' },
+    quietSyncCount: { type: 'integer', description: 'Syncs that found nothing new: counted, not written to the history' },
     lastSyncError: nullableString,
     lastSyncErrorAt: nullableDate,
     webhookReceived: { type: 'boolean' },

@@ -15,6 +15,8 @@ export const positiveInt = (fallback: number) => z.coerce.number().int().positiv
 /** Database, Temporal and Universign: what both processes connect to. */
 export const connectionFields = {
   DATABASE_URL: z.string({ error: 'DATABASE_URL is required (postgresql://user@host:5432/db)' }).url(),
+  /** Connections each process keeps to PostgreSQL. */
+  DATABASE_POOL_SIZE: positiveInt(10),
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('universign-sync'),

@@ -4,14 +4,23 @@
  */
 import { z } from 'zod';
 import { checkTemporalTls, connectionFields, optionalText, parseConfig, positiveInt } from './config-fields';
+import { DEFAULT_WORKER_TUNING } from './worker-tuning';
 
 export { ConfigError } from './config-fields';
 
 export const workerConfigSchema = z
   .object({
     ...connectionFields,
-    /** Global cap on activity starts per second across every worker of the task queue (Universign's rate limit). */
-    UNIVERSIGN_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().default(10),
+    /**
+     * Universign calls started per second, across every worker: the rate limit of the Universign
+     * task queue, which carries those calls and nothing else.
+     */
+    UNIVERSIGN_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().default(100),
+    /** Workflows a worker keeps in memory between their tasks (see README, Worker sizing). */
+    WORKER_MAX_CACHED_WORKFLOWS: positiveInt(DEFAULT_WORKER_TUNING.maxCachedWorkflows),
+    /** Port of the worker's Prometheus metrics (GET /metrics); unset: no metrics server. */
+    WORKER_METRICS_PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
+    WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
     SAGE_GATEWAY_URL: optionalText.pipe(z.string().url().optional()),
     SAGE_GATEWAY_TOKEN: optionalText,
     SAGE_GATEWAY_TIMEOUT_MS: positiveInt(10_000),

@@ -1,6 +1,8 @@
 /**
- * Creates the Temporal worker serving the signature workflows, from an open connection and the
- * activities' dependencies. Shared by the process entry, `npm start` and the integration tests.
+ * Creates the Temporal workers serving the signature workflows, from an open connection and the
+ * activities' dependencies: one on the task queue (workflows, database, Sage, SMTP: as fast as
+ * the machine allows) and one on the Universign queue (its calls only, at Universign's rate
+ * limit). Shared by the process entry, `npm start`, the benchmark and the integration tests.
  */
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -10,6 +12,8 @@ import {
 } from '../activities/actions/business-action-deps';
 import { createBusinessActionActivities } from '../activities/create-business-action-activities';
 import { createSyncActivities, type SyncActivityDeps } from '../activities/create-sync-activities';
+import { callsUniversign, universignTaskQueue } from '../workflows/task-queues';
+import { DEFAULT_WORKER_TUNING, type WorkerTuning } from './worker-tuning';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -20,18 +24,25 @@ export interface SyncWorkerOptions {
   deps: SyncActivityDeps;
   /** Integrations of the business actions; any left out makes its actions `skipped`. */
   actions?: Partial<Omit<BusinessActionDeps, 'prisma' | 'universign'>>;
-  /** Global Universign rate limit (activities per second, across all workers of the task queue). */
+  /** Global Universign rate limit (calls per second, across all workers of the queue). */
   maxActivitiesPerSecond?: number;
   /** A prebuilt bundle (tests reuse one); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  tuning?: Partial<WorkerTuning>;
 }
 
-export function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+/** The workers of one task queue, run and stopped together. */
+export interface SyncWorker {
+  /** Runs until shutdown() (or until either worker fails: the other is then stopped too). */
+  run(): Promise<void>;
+  shutdown(): void;
+  /** Runs while `work` runs, then shuts down and waits for the workers to drain. */
+  runUntil<T>(work: () => Promise<T>): Promise<T>;
+}
+
+export function createSyncWorker(options: SyncWorkerOptions): Promise<SyncWorker> {
+  return createQueueWorkers({
+    ...options,
     activities: {
       ...createSyncActivities(options.deps),
       ...createBusinessActionActivities({
@@ -43,7 +54,75 @@ export function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
         settings: options.actions?.settings ?? DEFAULT_BUSINESS_ACTION_SETTINGS,
       }),
     },
+  });
+}
+
+export interface QueueWorkersOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  /** Activity functions by name, as Worker.create takes them. */
+  activities: Record<string, unknown>;
+  maxActivitiesPerSecond?: number;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  tuning?: Partial<WorkerTuning>;
+}
+
+/** The two workers for any set of activities (tests pass stand-ins): those calling Universign also serve its queue. */
+export async function createQueueWorkers(options: QueueWorkersOptions): Promise<SyncWorker> {
+  const tuning = { ...DEFAULT_WORKER_TUNING, ...options.tuning };
+  const namespace = options.namespace ?? 'default';
+  const main = await Worker.create({
+    connection: options.connection,
+    namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    // Every activity, Universign's too: runs recorded before the Universign queue existed schedule them here.
+    activities: options.activities,
+    reuseV8Context: true,
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: Math.min(tuning.maxConcurrentWorkflowTaskExecutions, tuning.maxCachedWorkflows),
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
+    shutdownGraceTime: '10 seconds',
+  });
+  const universign = await Worker.create({
+    connection: options.connection,
+    namespace,
+    taskQueue: universignTaskQueue(options.taskQueue),
+    activities: Object.fromEntries(Object.entries(options.activities).filter(([name]) => callsUniversign(name))),
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentUniversignActivities,
     ...(options.maxActivitiesPerSecond ? { maxTaskQueueActivitiesPerSecond: options.maxActivitiesPerSecond } : {}),
     shutdownGraceTime: '10 seconds',
   });
+  return combineWorkers([main, universign]);
+}
+
+function combineWorkers(workers: Worker[]): SyncWorker {
+  const shutdown = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  const run = async () => {
+    const runs = workers.map((worker) => worker.run());
+    try {
+      await Promise.all(runs);
+    } catch (err) {
+      shutdown();
+      await Promise.allSettled(runs);
+      throw err;
+    }
+  };
+  return {
+    run,
+    shutdown,
+    async runUntil(work) {
+      const running = run();
+      try {
+        return await work();
+      } finally {
+        shutdown();
+        await running;
+      }
+    },
+  };
 }

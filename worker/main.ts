@@ -14,13 +14,14 @@ import { connectTemporalClient, connectTemporalNative } from './connect-temporal
 import { ensureSearchAttributes } from './ensure-search-attributes';
 import { createSyncWorker } from './create-sync-worker';
 import { createTemporalPinoLogger } from './temporal-pino-logger';
+import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const log = pino({ level: config.LOG_LEVEL, name: 'worker' });
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   Runtime.install({ logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN') });
-  const prisma = createPrismaClient(config.DATABASE_URL);
+  const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : null;
   const disabled = [
     !config.SAGE_GATEWAY_URL && 'Sage updates and quote conversion (SAGE_GATEWAY_URL)',
@@ -28,6 +29,9 @@ async function main(): Promise<void> {
     !config.ARCHIVE_DIR && 'archiving of signed documents (ARCHIVE_DIR)',
   ].filter(Boolean);
   if (disabled.length > 0) log.warn({ disabled }, 'some business actions are not configured: they will be recorded as skipped');
+  const metrics = createWorkerMetrics();
+  const metricsServer =
+    config.WORKER_METRICS_PORT !== undefined ? await serveWorkerMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST) : null;
   const connection = await connectTemporalNative(config);
   try {
     await registerSearchAttributes(config, log);
@@ -36,8 +40,10 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       maxActivitiesPerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
+      tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
       deps: {
         prisma,
+        metrics,
         universign: createUniversignClient({
           baseUrl: config.UNIVERSIGN_API_URL,
           apiKey: config.UNIVERSIGN_API_KEY,
@@ -68,13 +74,22 @@ async function main(): Promise<void> {
       },
     });
     log.info(
-      { temporal: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, universign: config.UNIVERSIGN_API_URL },
+      {
+        temporal: config.TEMPORAL_ADDRESS,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        universign: config.UNIVERSIGN_API_URL,
+        universignRatePerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
+        maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+        metrics: metricsServer ? `http://${config.WORKER_METRICS_HOST}:${metricsServer.port}/metrics` : 'off (WORKER_METRICS_PORT)',
+      },
       'worker started',
     );
     // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: run() resolves once drained.
     await worker.run();
     log.info('worker stopped');
   } finally {
+    await metricsServer?.close();
     await connection.close();
     await mailer?.close();
     await prisma.$disconnect();

@@ -17,6 +17,8 @@ export interface PollSettings {
   minSeconds?: number;
   /** Cap the interval backs off to while nothing changes (seconds). */
   maxSeconds?: number;
+  /** Fixed interval while webhooks are not arriving for the transaction (seconds, default 900). */
+  withoutWebhooksSeconds?: number;
 }
 
 /** Workflow input. Only `transactionId` is required so an operator can start one from the Web UI. */
@@ -68,6 +70,8 @@ export interface TransactionState {
   lastSyncedAt: string | null;
   lastSyncError: { type: string; message: string; at: string } | null;
   webhookReceived: boolean;
+  /** Webhooks are arriving: one came, and no poll has since found a change before its webhook. Sets the poll cadence. */
+  webhooksArriving: boolean;
   actions: ActionState[];
   pollIntervalSeconds: number;
   nextPollAt: string | null;
@@ -85,6 +89,11 @@ export interface CarriedState {
   nextPollAtMs: number;
   /** Recent webhook event ids, for deduplication across runs (bounded). */
   seenEventIds: string[];
+  /** Workflow time (epoch ms) of the last webhook signal, and of the last change a poll found first. */
+  lastWebhookAtMs?: number | null;
+  lastMissedAtMs?: number | null;
+  /** What the last recorded sync wrote, to tell a sync that found nothing new (recorded with one small write). */
+  lastRecordedKey?: string | null;
 }
 
 export interface UniversignEventSignal {

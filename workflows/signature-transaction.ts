@@ -9,13 +9,15 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { BusinessActionActivities } from '../activities/create-business-action-activities';
 import type { SyncActivities } from '../activities/create-sync-activities';
 import {
@@ -35,7 +37,8 @@ import {
   type SignerState,
   type TransactionState,
 } from './messages';
-import { nextPollInterval, resolvePollSettings } from './poll-cadence';
+import { nextPollInterval, resolvePollSettings, webhooksArriving } from './poll-cadence';
+import { projectionKey } from './projection-key';
 import { renderCurrentDetails } from './render-current-details';
 import { sageDocumentFromMetadata } from './sage-document-metadata';
 import {
@@ -53,11 +56,23 @@ import {
   type LocalStatus,
 } from './status-machine';
 import { rememberEventId } from './seen-events';
+import { callsUniversign, universignTaskQueue } from './task-queues';
 
 /** How many consecutive "not found" answers end the workflow (Universign may lag right after creation). */
 export const MAX_NOT_FOUND_STREAK = 3;
 
-const { fetchUniversignTransaction } = proxyActivities<SyncActivities>({
+/**
+ * Marks runs made by this code: Universign calls on their own rate-limited task queue, sync
+ * records as local activities (one statement each; a quiet one is one small UPDATE), and the
+ * cadence that follows whether webhooks arrive. Histories without the marker replay the earlier
+ * commands (each on the workflow's queue, records as regular activities).
+ */
+export const FLEET_SCALE_PATCH = 'fleet-scale-2026-11';
+
+/** Continue-as-new by this many events at the latest: a workflow evicted from the worker's cache replays its history on its next poll. */
+export const DEFAULT_MAX_HISTORY_EVENTS = 1_000;
+
+const FETCH_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '2 seconds',
@@ -70,13 +85,19 @@ const { fetchUniversignTransaction } = proxyActivities<SyncActivities>({
       UNIVERSIGN_ERROR_TYPES.badResponse,
     ],
   },
-});
+};
 
 // Database writes retry until they succeed: a sync is never dropped because PostgreSQL was briefly away.
-const { recordSyncResult, recordSyncFailure } = proxyActivities<SyncActivities>({
+const RECORD_OPTIONS: ActivityOptions & LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+};
+
+/** Runs recorded before FLEET_SCALE_PATCH: every activity on the workflow's own queue. */
+const legacy = proxyActivities<SyncActivities>({ ...FETCH_OPTIONS });
+const legacyRecords = proxyActivities<SyncActivities>(RECORD_OPTIONS);
+/** Sync records run in the worker that ran the workflow task: no task-queue round trip. */
+const records = proxyLocalActivities<SyncActivities>(RECORD_OPTIONS);
 
 // Failure records go through the same never-give-up policy as the other database writes.
 const { recordActionFailure } = proxyActivities<BusinessActionActivities>({
@@ -93,6 +114,7 @@ const ACTION_ACTIVITY: Record<BusinessAction, keyof Omit<BusinessActionActivitie
   CANCEL_UNIVERSIGN_TRANSACTION: 'cancelUniversignTransaction',
 };
 
+
 type WakeReason = Exclude<SyncSource, 'start' | 'poll'>;
 
 export async function signatureTransaction(input: SignatureTransactionInput): Promise<TransactionState> {
@@ -108,12 +130,20 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
   };
   const state = carried.state;
   let { syncSequence, notFoundStreak, nextPollAtMs, seenEventIds } = carried;
+  // Carried from runs made before these fields existed: webhooks that came are taken as arriving.
+  let lastWebhookAtMs = carried.lastWebhookAtMs ?? (state.webhookReceived ? nextPollAtMs : null);
+  let lastMissedAtMs = carried.lastMissedAtMs ?? null;
+  let lastRecordedKey = carried.lastRecordedKey ?? null;
+  state.webhooksArriving = webhooksArriving(lastWebhookAtMs, lastMissedAtMs);
+  const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+  const universignQueue = universignTaskQueue(info.taskQueue);
+  const universign = proxyActivities<SyncActivities>({ ...FETCH_OPTIONS, taskQueue: universignQueue });
   const wakeReasons: WakeReason[] = [];
   // Business actions run beside the sync loop: a slow or failing one never holds a status back.
   const runningActions = new Set<Promise<void>>();
   // Retryable failures (gateway or SMTP down) are retried for days, not minutes: the order or the
   // e-mail must still happen after an outage. Permanent ones fail at once.
-  const actionActivities = proxyActivities<BusinessActionActivities>({
+  const actionOptions: ActivityOptions = {
     startToCloseTimeout: '5 minutes',
     scheduleToCloseTimeout: `${input.actionRetry?.giveUpAfterHours ?? 72} hours`,
     retry: {
@@ -123,7 +153,9 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       ...(input.actionRetry?.maximumAttempts ? { maximumAttempts: input.actionRetry.maximumAttempts } : {}),
       nonRetryableErrorTypes: [...PERMANENT_ACTION_ERROR_TYPES],
     },
-  });
+  };
+  const actionActivities = proxyActivities<BusinessActionActivities>(actionOptions);
+  const universignActionActivities = proxyActivities<BusinessActionActivities>({ ...actionOptions, taskQueue: universignQueue });
   // Sage free-field updates are applied in status order, so a late retry never overwrites a newer
   // status. When none is in flight the next one starts at once (the command order of a plain run).
   let sageFieldsInFlight: Promise<void> | null = null;
@@ -141,6 +173,8 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       if (!remembered.isNew) return;
       seenEventIds = remembered.ids;
       state.webhookReceived = true;
+      lastWebhookAtMs = Date.now();
+      state.webhooksArriving = webhooksArriving(lastWebhookAtMs, lastMissedAtMs);
       wakeReasons.push('webhook');
     },
     { description: 'A Universign webhook event (forwarded by the API): triggers a sync at once. Deduplicated by eventId.' },
@@ -163,13 +197,17 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
 
   async function sync(source: SyncSource): Promise<void> {
     const serving = requestedTicket;
+    const modern = patched(FLEET_SCALE_PATCH);
+    const readAtMs = Date.now();
     syncSequence += 1;
     const syncKey = `${info.workflowId}/${carried.chainId}/${syncSequence}`;
     let snapshot: TransactionSnapshot;
     try {
-      snapshot = await fetchUniversignTransaction(state.transactionId);
+      snapshot = modern
+        ? await universign.fetchUniversignTransaction(state.transactionId, source === 'poll' ? { dueAtMs: nextPollAtMs } : {})
+        : await legacy.fetchUniversignTransaction(state.transactionId);
     } catch (err) {
-      await handleFetchFailure(err, source, syncKey);
+      await handleFetchFailure(err, source, syncKey, modern, readAtMs);
       servedTicket = serving;
       return;
     }
@@ -191,7 +229,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       snapshot.stalled !== state.stalled ||
       !sameSigners(signers, state.signers);
 
-    await recordSyncResult({
+    const full = {
       syncKey,
       workflowId: info.workflowId,
       transactionId: state.transactionId,
@@ -203,7 +241,27 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       statusChanged: decision.kind === 'changed',
       conflict: decision.kind === 'conflict' ? decision.reason : null,
       webhookReceived: state.webhookReceived,
-    });
+    };
+    if (modern) {
+      const key = projectionKey(snapshot, decision.status, state.sageDocument);
+      const quiet = decision.kind === 'unchanged' && key === lastRecordedKey;
+      const written = quiet
+        ? await records.recordQuietSync({
+            syncKey,
+            transactionId: state.transactionId,
+            source,
+            syncedAt: snapshot.fetchedAt,
+            webhookReceived: state.webhookReceived,
+          })
+        : null;
+      if (!written || written.missing) await records.recordSyncResult(full);
+      lastRecordedKey = key;
+      // A change that a poll found before any webhook told of it: webhooks are not arriving (yet).
+      if (source === 'poll' && somethingMoved) lastMissedAtMs = readAtMs;
+      state.webhooksArriving = webhooksArriving(lastWebhookAtMs, lastMissedAtMs);
+    } else {
+      await legacyRecords.recordSyncResult(full);
+    }
 
     state.status = decision.status;
     state.universignState = snapshot.state;
@@ -215,13 +273,18 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     state.lastSyncedAt = snapshot.fetchedAt;
     state.lastSyncError = null;
     state.final = isFinalStatus(decision.status);
-    schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll));
-    if (decision.kind === 'changed') startActions(decision.status, snapshot);
+    if (modern) {
+      // Counted from the read, so polls without webhooks are exactly their interval apart.
+      schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll, state.webhooksArriving), readAtMs);
+    } else {
+      schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll));
+    }
+    if (decision.kind === 'changed') startActions(decision.status, snapshot, modern);
     publish();
     servedTicket = serving;
   }
 
-  function startActions(status: LocalStatus, snapshot: TransactionSnapshot): void {
+  function startActions(status: LocalStatus, snapshot: TransactionSnapshot, modern: boolean): void {
     const actionInput: BusinessActionInput = {
       transactionId: state.transactionId,
       workflowId: info.workflowId,
@@ -236,7 +299,8 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       const entry = { kind, status, state: 'running' as const, summary: null };
       state.actions.push(entry);
       const index = state.actions.length - 1;
-      const start = () => runAction(kind, actionInput, index);
+      // Actions that call Universign (downloads, cancel) go through its rate-limited queue.
+      const start = () => runAction(kind, actionInput, index, modern && callsUniversign(ACTION_ACTIVITY[kind]));
       const previous = kind === 'UPDATE_SAGE_FIELDS' ? sageFieldsInFlight : null;
       const run: Promise<void> = (previous ? previous.then(start) : start()).finally(() => {
         runningActions.delete(run);
@@ -247,9 +311,10 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     }
   }
 
-  async function runAction(kind: BusinessAction, actionInput: BusinessActionInput, index: number): Promise<void> {
+  async function runAction(kind: BusinessAction, actionInput: BusinessActionInput, index: number, onUniversignQueue: boolean): Promise<void> {
     try {
-      const outcome = await actionActivities[ACTION_ACTIVITY[kind]](actionInput);
+      const activities = onUniversignQueue ? universignActionActivities : actionActivities;
+      const outcome = await activities[ACTION_ACTIVITY[kind]](actionInput);
       state.actions[index] = { kind, status: actionInput.status, state: outcome.state, summary: outcome.summary };
     } catch (err) {
       const failure = describeFailure(err);
@@ -263,14 +328,14 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     while (runningActions.size > 0) await Promise.all([...runningActions]);
   }
 
-  async function handleFetchFailure(err: unknown, source: SyncSource, syncKey: string): Promise<void> {
+  async function handleFetchFailure(err: unknown, source: SyncSource, syncKey: string, modern: boolean, readAtMs: number): Promise<void> {
     const failure = describeFailure(err);
     const notFound = failure.type === UNIVERSIGN_ERROR_TYPES.notFound;
     notFoundStreak = notFound ? notFoundStreak + 1 : 0;
     const terminal = notFound && notFoundStreak >= MAX_NOT_FOUND_STREAK;
     const at = new Date(Date.now()).toISOString();
     state.lastSyncError = { ...failure, at };
-    await recordSyncFailure({
+    await (modern ? records : legacyRecords).recordSyncFailure({
       syncKey,
       workflowId: info.workflowId,
       transactionId: state.transactionId,
@@ -288,7 +353,11 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       );
     }
     // A missing transaction is re-checked soon; any other failure backs the cadence off.
-    schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll));
+    if (modern) {
+      schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll, state.webhooksArriving), readAtMs);
+    } else {
+      schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll));
+    }
     publish();
   }
 
@@ -310,18 +379,18 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     setCurrentDetails(renderCurrentDetails(state));
   }
 
-  function schedule(intervalSeconds: number): void {
+  /** The next poll, `intervalSeconds` after `fromMs` (default: now). */
+  function schedule(intervalSeconds: number, fromMs = Date.now()): void {
     state.pollIntervalSeconds = intervalSeconds;
-    nextPollAtMs = Date.now() + intervalSeconds * 1000;
+    nextPollAtMs = fromMs + intervalSeconds * 1000;
     state.nextPollAt = new Date(nextPollAtMs).toISOString();
   }
 
   function shouldContinueAsNew(): boolean {
     const current = workflowInfo();
-    return (
-      current.continueAsNewSuggested ||
-      (input.maxHistoryEvents !== undefined && current.historyLength >= input.maxHistoryEvents)
-    );
+    // Runs made before FLEET_SCALE_PATCH knew no default bound.
+    const bound = input.maxHistoryEvents ?? (patched(FLEET_SCALE_PATCH) ? maxHistoryEvents : undefined);
+    return current.continueAsNewSuggested || (bound !== undefined && current.historyLength >= bound);
   }
 
   publish();
@@ -339,6 +408,9 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
           notFoundStreak,
           nextPollAtMs,
           seenEventIds,
+          lastWebhookAtMs,
+          lastMissedAtMs,
+          lastRecordedKey,
         };
         await continueAsNew<typeof signatureTransaction>({ ...input, carried: next });
       }
@@ -371,6 +443,7 @@ function initialState(input: SignatureTransactionInput, workflowId: string, poll
     lastSyncedAt: null,
     lastSyncError: null,
     webhookReceived: false,
+    webhooksArriving: false,
     actions: [],
     pollIntervalSeconds: pollSeconds,
     nextPollAt: null,

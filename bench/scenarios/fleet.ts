@@ -38,6 +38,7 @@ function carriedState(transaction: OpenTransaction, nextPollAtMs: number, now: D
     lastSyncedAt: now.toISOString(),
     lastSyncError: null,
     webhookReceived: false,
+    webhooksArriving: false,
     actions: [{ kind: 'UPDATE_SAGE_FIELDS', status: 'EN_COURS', state: 'done', summary: 'recorded by the benchmark' }],
     pollIntervalSeconds: SPREAD_MS / 1000,
     nextPollAt: new Date(nextPollAtMs).toISOString(),

@@ -6,13 +6,12 @@
  * Universign calls per hour are fetches over the transaction's life.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { BusinessActionActivities } from '../../activities/create-business-action-activities';
 import type { SyncActivities } from '../../activities/create-sync-activities';
 import type { BusinessActionOutcome } from '../../activities/sync-contracts';
 import type { TransactionSnapshot } from '../../activities/transaction-snapshot';
 import { resolveTemporalTestServer } from '../../scripts/temporal-binaries';
-import { WORKFLOWS_PATH } from '../../worker/create-sync-worker';
+import { createQueueWorkers } from '../../worker/create-sync-worker';
 import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, universignEventSignal } from '../../workflows/messages';
 import type { BenchContext } from '../lib/context';
 import { summarize } from '../lib/stats';
@@ -96,6 +95,7 @@ async function simulate(ctx: BenchContext, env: TestWorkflowEnvironment): Promis
       return snapshot(tx, now);
     },
     recordSyncResult: async () => ({ recorded: true }),
+    recordQuietSync: async () => ({ recorded: true, missing: false }),
     recordSyncFailure: async () => ({ recorded: true }),
     updateSageFields: done,
     convertQuoteToOrder: done,
@@ -104,7 +104,7 @@ async function simulate(ctx: BenchContext, env: TestWorkflowEnvironment): Promis
     cancelUniversignTransaction: done,
     recordActionFailure: async () => undefined,
   };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+  const worker = await createQueueWorkers({ connection: env.nativeConnection, taskQueue, activities });
 
   const events: TimedEvent[] = [];
   const signal = (tx: Simulated, type: string) => ({

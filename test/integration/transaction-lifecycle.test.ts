@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { createUniversignClient } from '../../activities/universign-client';
 import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, type TransactionState } from '../../workflows/messages';
 import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY, UNIVERSIGN_STATE_KEY } from '../../workflows/search-attributes';
-import { createSyncWorker } from '../../worker/create-sync-worker';
+import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createDevServerEnv, workflowBundle } from '../support/temporal-env';
@@ -32,7 +31,7 @@ after(async () => {
   await Promise.allSettled([env?.teardown(), db?.close(), universign?.close()]);
 });
 
-async function startWorker(taskQueue: string): Promise<{ worker: Worker; running: Promise<void> }> {
+async function startWorker(taskQueue: string): Promise<{ worker: SyncWorker; running: Promise<void> }> {
   const worker = await createSyncWorker({
     connection: env.nativeConnection,
     taskQueue,

@@ -5,7 +5,6 @@
  */
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +17,7 @@ import { createUniversignClient } from '../../activities/universign-client';
 import type { AppSettings } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
 import { createUniversignKeySet } from '../../api/universign-jwks';
-import { createSyncWorker } from '../../worker/create-sync-worker';
+import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
 import { startSageGatewaySimulator, type SageGatewaySimulator } from '../fakes/sage-gateway-simulator';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
@@ -106,7 +105,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   universign.webhooks?.setTarget(`${apiUrl}/webhooks/universign`);
 
-  let running: { worker: Worker; done: Promise<void> } | null = null;
+  let running: { worker: SyncWorker; done: Promise<void> } | null = null;
   const stack: TestStack = {
     env,
     db,

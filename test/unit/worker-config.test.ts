@@ -11,7 +11,17 @@ describe('worker configuration', () => {
     assert.equal(config.TEMPORAL_NAMESPACE, 'default');
     assert.equal(config.TEMPORAL_TASK_QUEUE, 'universign-sync');
     assert.equal(config.UNIVERSIGN_API_URL, 'https://api.universign.com/v1');
-    assert.equal(config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND, 10);
+    assert.equal(config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND, 100);
+    assert.equal(config.WORKER_MAX_CACHED_WORKFLOWS, 500);
+    assert.equal(config.DATABASE_POOL_SIZE, 10);
+    assert.equal(config.WORKER_METRICS_PORT, undefined, 'no metrics server unless asked for');
+  });
+
+  test('a metrics port must be a port number', () => {
+    assert.equal(loadWorkerConfig({ ...minimal, WORKER_METRICS_PORT: '9464' }).WORKER_METRICS_PORT, 9464);
+    for (const bad of ['abc', '0', '70000', '12.5']) {
+      assert.throws(() => loadWorkerConfig({ ...minimal, WORKER_METRICS_PORT: bad }), (err: unknown) => err instanceof ConfigError && /WORKER_METRICS_PORT/.test(err.message), bad);
+    }
   });
 
   test('names every missing variable in one clear message', () => {

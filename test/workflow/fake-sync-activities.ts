@@ -2,6 +2,7 @@
  * In-memory stand-ins for the sync activities, for workflow tests on the time-skipping server:
  * a scripted Universign transaction and a log of what would have been recorded.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { BusinessActionActivities } from '../../activities/create-business-action-activities';
@@ -11,6 +12,7 @@ import {
   type BusinessActionInput,
   type BusinessActionOutcome,
   type RecordActionFailureInput,
+  type RecordQuietSyncInput,
   type RecordSyncFailureInput,
   type RecordSyncInput,
 } from '../../activities/sync-contracts';
@@ -39,10 +41,17 @@ export interface FakeSyncActivities {
   transaction: FakeTransaction;
   /** Skipped-clock time (ms) of every fetch, including failed attempts. */
   fetchTimes: number[];
+  /** Syncs recorded in full (they changed something). */
   recorded: RecordSyncInput[];
+  /** Syncs that found nothing new (one small write). */
+  quiet: RecordQuietSyncInput[];
+  /** Every successful sync in order, full or quiet. */
+  syncs: Array<{ syncKey: string; source: string; quiet: boolean; webhookReceived: boolean }>;
   failures: RecordSyncFailureInput[];
   /** Errors thrown by the next fetches, in order (then fetches succeed again). */
   failNextFetches: ApplicationFailure[];
+  /** Where each activity call ran: its task queue, and whether it was a local activity. */
+  placements: Array<{ name: string; taskQueue: string; local: boolean }>;
 }
 
 export function signer(email: string, state = 'open'): SignerSnapshot {
@@ -54,6 +63,8 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
     transaction: { state: 'started', stalled: false, stalledReason: null, signers: [signer('client@example.com')] },
     fetchTimes: [],
     recorded: [],
+    quiet: [],
+    syncs: [],
     failures: [],
     failNextFetches: [],
     actionCalls: [],
@@ -61,6 +72,7 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
     failNextActions: {},
     fetchGate: null,
     actionGate: null,
+    placements: [],
     activities: {
       updateSageFields: (input) => fakeAction('updateSageFields', input),
       convertQuoteToOrder: (input) => fakeAction('convertQuoteToOrder', input),
@@ -68,9 +80,11 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
       archiveSignedDocuments: (input) => fakeAction('archiveSignedDocuments', input),
       cancelUniversignTransaction: (input) => fakeAction('cancelUniversignTransaction', input),
       async recordActionFailure(input: RecordActionFailureInput) {
+        place('recordActionFailure');
         fake.actionFailures.push(input);
       },
       async fetchUniversignTransaction(id: string): Promise<TransactionSnapshot> {
+        place('fetchUniversignTransaction');
         const now = await env.currentTimeMs();
         fake.fetchTimes.push(now);
         if (fake.fetchGate) await fake.fetchGate;
@@ -96,21 +110,35 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
         };
       },
       async recordSyncResult(input: RecordSyncInput) {
+        place('recordSyncResult');
         fake.recorded.push(input);
+        fake.syncs.push({ syncKey: input.syncKey, source: input.source, quiet: false, webhookReceived: input.webhookReceived });
         return { recorded: true };
       },
+      async recordQuietSync(input: RecordQuietSyncInput) {
+        place('recordQuietSync');
+        fake.quiet.push(input);
+        fake.syncs.push({ syncKey: input.syncKey, source: input.source, quiet: true, webhookReceived: input.webhookReceived });
+        return { recorded: true, missing: false };
+      },
       async recordSyncFailure(input: RecordSyncFailureInput) {
+        place('recordSyncFailure');
         fake.failures.push(input);
         return { recorded: true };
       },
     },
   };
   async function fakeAction(name: ActionName, input: BusinessActionInput): Promise<BusinessActionOutcome> {
+    place(name);
     fake.actionCalls.push({ name, input });
     if (fake.actionGate) await fake.actionGate;
     const failure = fake.failNextActions[name]?.shift();
     if (failure) throw failure;
     return { state: 'done', summary: `${name} done`, replayed: false };
+  }
+  function place(name: string): void {
+    const { taskQueue, isLocal } = Context.current().info;
+    fake.placements.push({ name, taskQueue, local: isLocal });
   }
   return fake;
 }

@@ -8,7 +8,6 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import {
   forceResyncSignal,
   resyncUpdate,
@@ -20,6 +19,8 @@ import {
   type TransactionState,
 } from '../../workflows/messages';
 import { MAX_NOT_FOUND_STREAK } from '../../workflows/signature-transaction';
+import { universignTaskQueue } from '../../workflows/task-queues';
+import { createQueueWorkers } from '../../worker/create-sync-worker';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal-env';
 import {
   createFakeSyncActivities,
@@ -46,7 +47,7 @@ after(async () => {
 /** Runs `body` with a worker serving a fresh task queue and a fake Universign for one transaction. */
 async function withWorkflow(
   input: Omit<SignatureTransactionInput, 'transactionId'>,
-  body: (ctx: { fake: FakeSyncActivities; handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']> }) => Promise<void>,
+  body: (ctx: { fake: FakeSyncActivities; taskQueue: string; handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']> }) => Promise<void>,
   prepare?: (fake: FakeSyncActivities) => void,
 ): Promise<void> {
   counter += 1;
@@ -54,7 +55,7 @@ async function withWorkflow(
   const taskQueue = `wf-test-${counter}`;
   const fake = createFakeSyncActivities(env, transactionId);
   prepare?.(fake);
-  const worker = await Worker.create({
+  const worker = await createQueueWorkers({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
@@ -67,7 +68,7 @@ async function withWorkflow(
       // The time-skipping server knows no custom search attributes (the dev-server tests cover them).
       args: [{ transactionId, publishSearchAttributes: false, ...input }],
     });
-    await body({ fake, handle: env.client.workflow.getHandle(signatureWorkflowId(transactionId)) });
+    await body({ fake, taskQueue, handle: env.client.workflow.getHandle(signatureWorkflowId(transactionId)) });
   });
 }
 
@@ -80,24 +81,25 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
 }
 
 describe('signatureTransaction workflow (time-skipping server)', () => {
-  test('polls at start, backs off to the cap over days, and resets to the minimum after a change', async () => {
+  test('without webhooks, polls every 15 minutes; a poll that finds nothing new is recorded as quiet', async () => {
     await withWorkflow({ poll: { minSeconds: 60, maxSeconds: HOUR } }, async ({ fake, handle }) => {
       await waitFor(() => fake.recorded.length === 1, 'the first sync');
-      await env.sleep(2 * DAY * 1000);
-      const beforeChange = gapsInSeconds(fake.fetchTimes);
-      // 60, 120, …, 1920 then capped at 3600 for the rest of the two days.
-      assert.deepEqual(beforeChange.slice(0, 7), [60, 120, 240, 480, 960, 1920, 3600]);
-      assert.ok(beforeChange.length > 40, `expected dozens of polls over two days, got ${beforeChange.length}`);
-      assert.ok(beforeChange.slice(6).every((gap) => gap === 3600), 'interval stays at the cap');
+      await env.sleep(DAY * 1000);
+      const gaps = gapsInSeconds(fake.fetchTimes);
+      assert.ok(gaps.length >= 90, `about 96 polls in a day, got ${gaps.length}`);
+      assert.ok(gaps.every((gap) => gap === 900), `gaps: ${[...new Set(gaps)].join(',')}`);
+      assert.equal(fake.recorded.length, 1, 'only the first sync (which set the status) is recorded in full');
+      assert.equal(fake.quiet.length, fake.fetchTimes.length - 1, 'every later poll is one quiet write');
+      assert.equal((await handle.query(stateQuery)).webhooksArriving, false);
 
+      // A change a poll finds is recorded in full; the cadence stays at 15 minutes.
       const pollsBeforeChange = fake.fetchTimes.length;
       fake.transaction.signers = [signer('client@example.com', 'completed')];
-      await env.sleep(DAY * 1000);
-      const afterChange = gapsInSeconds(fake.fetchTimes.slice(pollsBeforeChange - 1));
-      // The poll that sees the change comes at the cap; the next ones restart from the minimum.
-      assert.deepEqual(afterChange.slice(0, 4), [3600, 60, 120, 240]);
-      assert.ok(fake.recorded.every((r) => r.status === 'EN_COURS'));
-      assert.deepEqual(fake.recorded.filter((r) => r.statusChanged).length, 1, 'only the first sync changed the status');
+      await env.sleep(2 * HOUR * 1000);
+      assert.deepEqual(gapsInSeconds(fake.fetchTimes.slice(pollsBeforeChange - 1)).slice(0, 3), [900, 900, 900]);
+      assert.equal(fake.recorded.length, 2, 'the signer change is recorded in full');
+      assert.equal(fake.recorded[1]?.statusChanged, false);
+      assert.equal(fake.recorded[1]?.snapshot.signers[0]?.state, 'completed');
 
       fake.transaction.state = 'completed';
       const result: TransactionState = await handle.result();
@@ -106,20 +108,89 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
     });
   });
 
+  test('while webhooks arrive, polls back off to the cap and restart from the minimum after a change they told of', async () => {
+    await withWorkflow({ poll: { minSeconds: 60, maxSeconds: HOUR } }, async ({ fake, handle }) => {
+      await waitFor(() => fake.recorded.length === 1, 'the first sync');
+      await handle.signal(universignEventSignal, { eventId: 'evt_1', type: 'transaction.lifecycle.started', receivedAt: '2026-01-01T00:00:00Z' });
+      await waitFor(() => fake.syncs.length === 2, 'the webhook sync');
+      assert.equal((await handle.query(stateQuery)).webhooksArriving, true);
+      await env.sleep(DAY * 1000);
+      const quietGaps = gapsInSeconds(fake.fetchTimes.slice(1));
+      // From the 15-minute interval the webhook sync doubles up to the hour cap: about one read an hour.
+      assert.deepEqual(quietGaps.slice(0, 3), [1800, 3600, 3600]);
+      assert.ok(quietGaps.slice(1).every((gap) => gap === 3600), `gaps: ${[...new Set(quietGaps)].join(',')}`);
+
+      const pollsBeforeChange = fake.fetchTimes.length;
+      fake.transaction.signers = [signer('client@example.com', 'completed')];
+      await handle.signal(universignEventSignal, { eventId: 'evt_2', type: 'participant.signed', receivedAt: '2026-01-01T00:00:01Z' });
+      await waitFor(() => fake.recorded.length === 2, 'the change the webhook told of');
+      await env.sleep(HOUR * 1000);
+      assert.deepEqual(gapsInSeconds(fake.fetchTimes.slice(pollsBeforeChange)).slice(0, 4), [60, 120, 240, 480]);
+      assert.equal((await handle.query(stateQuery)).webhooksArriving, true);
+      await handle.terminate('test done');
+    });
+  });
+
+  test('a change a poll finds before its webhook switches to the 15-minute cadence until a webhook comes again', async () => {
+    await withWorkflow({ poll: { minSeconds: 60, maxSeconds: HOUR } }, async ({ fake, handle }) => {
+      await waitFor(() => fake.recorded.length === 1, 'the first sync');
+      await handle.signal(universignEventSignal, { eventId: 'evt_1', type: 'transaction.lifecycle.started', receivedAt: '2026-01-01T00:00:00Z' });
+      await waitFor(() => fake.syncs.length === 2, 'the webhook sync');
+      await env.sleep(3 * HOUR * 1000);
+      assert.equal((await handle.query(stateQuery)).webhooksArriving, true);
+
+      // The signer's webhook is lost: the poll finds the change first.
+      fake.transaction.signers = [signer('client@example.com', 'completed')];
+      const pollsBeforeChange = fake.fetchTimes.length;
+      await env.sleep(2 * HOUR * 1000);
+      assert.equal(fake.recorded.length, 2, 'the poll found the change');
+      assert.equal(fake.recorded[1]?.source, 'poll');
+      const state = await handle.query(stateQuery);
+      assert.equal(state.webhooksArriving, false);
+      assert.equal(state.pollIntervalSeconds, 900);
+      const afterMiss = gapsInSeconds(fake.fetchTimes.slice(pollsBeforeChange));
+      assert.ok(afterMiss.length >= 4 && afterMiss.every((gap) => gap === 900), `gaps after the miss: ${afterMiss.join(',')}`);
+
+      // The next webhook shows they arrive again.
+      await handle.signal(universignEventSignal, { eventId: 'evt_3', type: 'x', receivedAt: '2026-01-01T00:00:02Z' });
+      await waitFor(() => fake.syncs.at(-1)?.source === 'webhook', 'the webhook sync');
+      assert.equal((await handle.query(stateQuery)).webhooksArriving, true);
+      await handle.terminate('test done');
+    });
+  });
+
+  test('Universign calls run on their own rate-limited queue; sync records are local activities; other actions stay on the main queue', async () => {
+    await withWorkflow({ poll: { minSeconds: 60, maxSeconds: HOUR } }, async ({ fake, handle, taskQueue }) => {
+      await waitFor(() => fake.recorded.length === 1, 'the first sync');
+      await env.sleep(HOUR * 1000);
+      fake.transaction.state = 'completed';
+      await handle.result();
+      const where = (name: string) => [...new Set(fake.placements.filter((p) => p.name === name).map((p) => `${p.taskQueue}${p.local ? ' (local)' : ''}`))];
+      const universign = universignTaskQueue(taskQueue);
+      assert.deepEqual(where('fetchUniversignTransaction'), [universign]);
+      assert.deepEqual(where('archiveSignedDocuments'), [universign]);
+      assert.deepEqual(where('recordSyncResult'), [`${taskQueue} (local)`]);
+      assert.deepEqual(where('recordQuietSync'), [`${taskQueue} (local)`]);
+      assert.deepEqual(where('updateSageFields'), [taskQueue]);
+      assert.deepEqual(where('convertQuoteToOrder'), [taskQueue]);
+      assert.deepEqual(where('notifyByEmail'), [taskQueue]);
+    });
+  });
+
   test('a universignEvent signal cuts the timer short, and a repeated event id is ignored', async () => {
     await withWorkflow({ poll: { minSeconds: HOUR, maxSeconds: DAY } }, async ({ fake, handle }) => {
       await waitFor(() => fake.recorded.length === 1, 'the first sync');
       const event = { eventId: 'evt_1', type: 'transaction.lifecycle.started', receivedAt: new Date().toISOString() };
       await handle.signal(universignEventSignal, event);
-      await waitFor(() => fake.recorded.length === 2, 'the sync triggered by the signal');
-      assert.equal(fake.recorded[1]?.source, 'webhook');
-      assert.equal(fake.recorded[1]?.webhookReceived, true);
+      await waitFor(() => fake.syncs.length === 2, 'the sync triggered by the signal');
+      assert.equal(fake.syncs[1]?.source, 'webhook');
+      assert.equal(fake.syncs[1]?.webhookReceived, true);
       assert.ok((fake.fetchTimes[1] as number) - (fake.fetchTimes[0] as number) < HOUR * 1000);
 
       await handle.signal(universignEventSignal, event);
       await handle.signal(forceResyncSignal, { reason: 'operator' });
-      await waitFor(() => fake.recorded.length === 3, 'the forced sync');
-      assert.equal(fake.recorded[2]?.source, 'forced');
+      await waitFor(() => fake.syncs.length === 3, 'the forced sync');
+      assert.equal(fake.syncs[2]?.source, 'forced');
       const state = await handle.query(stateQuery);
       assert.equal(state.syncCount, 3, 'the duplicate event caused no sync of its own');
       assert.equal(state.webhookReceived, true);
@@ -179,11 +250,12 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
   });
 
   test('continue-as-new carries the state, the seen event ids and the next poll time', async () => {
-    await withWorkflow({ poll: { minSeconds: 60, maxSeconds: 600 }, maxHistoryEvents: 40 }, async ({ fake, handle }) => {
+    const poll = { minSeconds: 60, maxSeconds: 600, withoutWebhooksSeconds: 60 };
+    await withWorkflow({ poll, maxHistoryEvents: 40 }, async ({ fake, handle }) => {
       await waitFor(() => fake.recorded.length === 1, 'the first sync');
       const firstRun = (await handle.describe()).runId;
       await handle.signal(universignEventSignal, { eventId: 'evt_a', type: 'x', receivedAt: '2026-01-01T00:00:00Z' });
-      await waitFor(() => fake.recorded.length === 2, 'the signalled sync');
+      await waitFor(() => fake.syncs.length === 2, 'the signalled sync');
       await env.sleep(6 * HOUR * 1000);
       const laterRun = (await handle.describe()).runId;
       assert.notEqual(laterRun, firstRun, 'the workflow continued as new');
@@ -195,17 +267,19 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
       assert.ok(gaps.slice(4).every((gap) => gap === 600), `gaps after the back-off: ${gaps.slice(4).join(',')}`);
 
       const state = await handle.query(stateQuery);
-      assert.equal(state.syncCount, fake.recorded.length, 'sync count carried across runs');
+      assert.equal(state.syncCount, fake.syncs.length, 'sync count carried across runs');
       assert.equal(state.webhookReceived, true);
-      const keys = new Set(fake.recorded.map((r) => r.syncKey));
-      assert.equal(keys.size, fake.recorded.length, 'sync keys stay unique across runs');
+      assert.equal(state.webhooksArriving, true, 'webhook trust carried across runs');
+      const keys = new Set(fake.syncs.map((r) => r.syncKey));
+      assert.equal(keys.size, fake.syncs.length, 'sync keys stay unique across runs');
+      assert.equal(fake.recorded.length, 1, 'quiet syncs stay quiet across runs (the last recorded projection is carried)');
 
-      const syncsBefore = fake.recorded.length;
+      const syncsBefore = fake.syncs.length;
       await handle.signal(universignEventSignal, { eventId: 'evt_a', type: 'x', receivedAt: '2026-01-01T00:00:00Z' });
       await handle.signal(universignEventSignal, { eventId: 'evt_b', type: 'x', receivedAt: '2026-01-01T00:00:01Z' });
-      await waitFor(() => fake.recorded.length === syncsBefore + 1, 'the sync for the new event');
+      await waitFor(() => fake.syncs.length === syncsBefore + 1, 'the sync for the new event');
       await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(fake.recorded.length, syncsBefore + 1, 'the event seen in an earlier run did not sync again');
+      assert.equal(fake.syncs.length, syncsBefore + 1, 'the event seen in an earlier run did not sync again');
       await handle.terminate('test done');
     });
   });
@@ -224,11 +298,11 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
         assert.equal(failed.status, null);
         assert.equal(failed.lastSyncError?.type, 'UniversignUnavailable');
 
-        // The failure backs the cadence off (60 s → 120 s); that poll's first attempt fails, its retry succeeds.
-        await env.sleep(2 * 60_000);
+        // The next poll comes 15 minutes (no webhooks) after the failed read began; its first attempt fails, its retry succeeds.
+        await env.sleep(15 * 60_000);
         assert.equal(fake.recorded.length, 1, 'the next poll succeeded');
-        const [failedAt, recoveredAt] = [fake.fetchTimes[5] as number, fake.fetchTimes[7] as number];
-        assert.equal(Math.round((recoveredAt - failedAt) / 1000), 122);
+        const [readAt, recoveredAt] = [fake.fetchTimes[0] as number, fake.fetchTimes[7] as number];
+        assert.equal(Math.round((recoveredAt - readAt) / 1000), 902);
         const recovered = await handle.query(stateQuery);
         assert.equal(recovered.status, 'EN_COURS');
         assert.equal(recovered.lastSyncError, null);
@@ -369,7 +443,8 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
   test('Sage field updates apply in status order: a retrying EN_COURS update finishes before SIGNE’s', async () => {
     const gatewayDown = () => ApplicationFailure.create({ type: 'SageGatewayUnavailable', message: 'HTTP 503' });
     await withWorkflow(
-      { poll: { minSeconds: 60, maxSeconds: HOUR }, actionRetry: { initialSeconds: 60 } },
+      // Retries 5, 10 and 20 minutes apart: the 15-minute poll sees SIGNE while EN_COURS's update still retries.
+      { poll: { minSeconds: 60, maxSeconds: HOUR }, actionRetry: { initialSeconds: 300 } },
       async ({ fake, handle }) => {
         await waitFor(() => fake.actionCalls.length === 1, 'the first EN_COURS attempt');
         fake.transaction.state = 'completed';
