@@ -8,7 +8,7 @@ import { bearerAuthPlugin } from './plugins/bearer-auth';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
-import { startWebhookRedelivery } from './redeliver-pending-webhook-events';
+import { webhookDeliveryPlugin } from './plugins/webhook-delivery';
 import { healthRoutes } from './routes/health';
 import { signatureRequestRoutes } from './routes/signature-requests';
 import { transactionRoutes } from './routes/transactions';
@@ -31,15 +31,11 @@ export async function createApp(deps: AppDeps, options: CreateAppOptions = {}): 
   await app.register(errorHandlerPlugin);
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
+  await app.register(webhookDeliveryPlugin);
   await app.register(bearerAuthPlugin);
   await app.register(healthRoutes);
   await app.register(webhookRoutes);
   await app.register(transactionRoutes, { prefix: '/api/transactions' });
   await app.register(signatureRequestRoutes, { prefix: '/api/signature-requests' });
-
-  if (deps.settings.redeliveryIntervalMs > 0) {
-    const stop = startWebhookRedelivery(deps, app.log, deps.settings.redeliveryIntervalMs);
-    app.addHook('onClose', stop);
-  }
   return app;
 }

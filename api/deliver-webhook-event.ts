@@ -5,7 +5,6 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { WebhookEvent } from '../prisma/generated/client';
 import {
   SIGNATURE_WORKFLOW_TYPE,
   signatureWorkflowId,
@@ -17,6 +16,7 @@ import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../workflows/search-attr
 import { isFinalStatus } from '../workflows/status-machine';
 import type { AppDeps } from './app-deps';
 import { describeSignatureWorkflow } from './describe-signature-workflow';
+import type { PendingWebhookEvent } from './record-webhook-event';
 
 export type DeliveryOutcome = 'signalled' | 'ignored';
 
@@ -45,22 +45,36 @@ function isTransient(err: unknown): boolean {
 // Short: Universign waits for the answer, and a 503 makes it retry anyway.
 const TEMPORAL_DEADLINE_MS = 2_000;
 
-export async function deliverWebhookEvent(deps: AppDeps, event: WebhookEvent): Promise<DeliveryOutcome> {
+export interface DeliverOptions {
+  /**
+   * Re-read whether the transaction is final first. The API recording a fresh event already did
+   * (in its insert); the redelivery of an older one does.
+   */
+  checkFinal?: boolean;
+}
+
+export async function deliverWebhookEvent(
+  deps: AppDeps,
+  event: PendingWebhookEvent,
+  { checkFinal = true }: DeliverOptions = {},
+): Promise<DeliveryOutcome> {
   const { prisma, temporal, settings } = deps;
   const transactionId = event.universignTransactionId;
-  const sageDocument = sageDocumentFromMetadata(transactionMetadata(event.payload));
+  const sageDocument = sageDocumentFromMetadata(event.metadata);
   const input: SignatureTransactionInput = {
     transactionId,
     ...(sageDocument ? { sageDocument } : {}),
     poll: settings.poll,
   };
   // A transaction recorded as final is done, even once Temporal no longer keeps its closed run.
-  const recorded = await prisma.signatureTransaction
-    .findUnique({ where: { universignId: transactionId }, select: { status: true } })
-    .catch((err: unknown) => {
-      throw new WorkflowUnavailableError(`cannot read transaction ${transactionId}: ${err instanceof Error ? err.message : String(err)}`, true);
-    });
-  if (recorded && isFinalStatus(recorded.status)) return markDelivered(deps, event, 'ignored');
+  if (checkFinal) {
+    const recorded = await prisma.signatureTransaction
+      .findUnique({ where: { universignId: transactionId }, select: { status: true } })
+      .catch((err: unknown) => {
+        throw new WorkflowUnavailableError(`cannot read transaction ${transactionId}: ${err instanceof Error ? err.message : String(err)}`, true);
+      });
+    if (recorded && isFinalStatus(recorded.status)) return markDelivered(deps, event, 'ignored');
+  }
 
   try {
     await temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
@@ -90,10 +104,10 @@ export async function deliverWebhookEvent(deps: AppDeps, event: WebhookEvent): P
 
 /**
  * Records the outcome. If that write fails after the signal went through, the event stays
- * `received` and is signalled again later, which the workflow ignores (it dedupes event ids):
- * the caller still gets the real outcome rather than an error.
+ * `received` and is signalled again once its lease passes, which the workflow ignores (it dedupes
+ * event ids): the caller still gets the real outcome rather than an error.
  */
-async function markDelivered(deps: AppDeps, event: WebhookEvent, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
+async function markDelivered(deps: AppDeps, event: PendingWebhookEvent, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
   await deps.prisma.webhookEvent
     .update({
       where: { id: event.id },
@@ -106,14 +120,4 @@ async function markDelivered(deps: AppDeps, event: WebhookEvent, outcome: Delive
     })
     .catch(() => undefined);
   return outcome;
-}
-
-function transactionMetadata(payload: unknown): Record<string, string> | null {
-  const object = (payload as { payload?: { object?: { object?: unknown; metadata?: unknown } } } | null)?.payload?.object;
-  if (!object || object.object !== 'transaction' || typeof object.metadata !== 'object' || object.metadata === null) {
-    return null;
-  }
-  return Object.fromEntries(
-    Object.entries(object.metadata as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
 }

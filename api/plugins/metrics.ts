@@ -1,17 +1,26 @@
 /**
- * Prometheus metrics on GET /metrics: webhook outcomes and latency counted here, and the sync and
- * status-change totals read from the append-only sync log at scrape time (exact across restarts
- * and across every worker, since the log is the record of every sync).
+ * Prometheus metrics on GET /metrics: webhook outcomes, deliveries and latency counted here, and
+ * transactions by status and status changes read at scrape time from `transaction_status_counts`
+ * (six rows, kept by database triggers: exact across restarts and workers, whatever the size of
+ * the sync log). Sync counts and poll lateness are the worker's own metrics (WORKER_METRICS_PORT).
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+interface StatusCountRow {
+  status: string;
+  transactions: bigint;
+  entered: bigint;
+}
 
 export interface AppMetrics {
   registry: Registry;
   webhooks: Counter<'outcome'>;
   webhookDuration: Histogram<'outcome'>;
   resyncs: Counter<'outcome'>;
+  webhookDeliveries: Counter<'result'>;
+  webhookDeliveryDelay: Histogram<'result'>;
 }
 
 declare module 'fastify' {
@@ -29,7 +38,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     registry,
     webhooks: new Counter({
       name: 'universign_webhooks_total',
-      help: 'Universign webhook calls by outcome (signalled, duplicate, ignored, unauthorized, invalid, too_large, unavailable)',
+      help: 'Universign webhook calls by outcome (accepted, duplicate, ignored, unauthorized, invalid, too_large, unavailable)',
       labelNames: ['outcome'],
       registers: [registry],
     }),
@@ -46,32 +55,38 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    webhookDeliveries: new Counter({
+      name: 'universign_webhook_deliveries_total',
+      help: 'Accepted webhook events signalled right after the answer, by result (signalled, ignored; unavailable, failed, lease_expired, dropped: left to the redelivery)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    webhookDeliveryDelay: new Histogram({
+      name: 'universign_webhook_delivery_seconds',
+      help: 'Time from a webhook event received to its workflow signalled (or its delivery given up to the redelivery)',
+      labelNames: ['result'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
   };
 
-  new Counter({
-    name: 'signature_syncs_total',
-    help: 'Syncs recorded by the workflows (sync log rows), by success',
-    labelNames: ['success'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const rows = await prisma.syncLogEntry.groupBy({ by: ['success'], _count: { _all: true } });
-      for (const row of rows) this.inc({ success: String(row.success) }, row._count._all);
-    },
-  });
+  // One read of six rows per scrape, shared by the two metrics below.
+  let counts: Promise<StatusCountRow[]> | null = null;
+  const readCounts = () => {
+    counts ??= prisma.transactionStatusCount.findMany().finally(() => {
+      counts = null;
+    });
+    return counts;
+  };
   new Counter({
     name: 'signature_status_changes_total',
     help: 'Status changes recorded by the workflows, by new status',
     labelNames: ['status'],
     registers: [registry],
     async collect() {
+      const rows = await readCounts();
       this.reset();
-      const rows = await prisma.syncLogEntry.groupBy({
-        by: ['newStatus'],
-        where: { statusChanged: true },
-        _count: { _all: true },
-      });
-      for (const row of rows) if (row.newStatus) this.inc({ status: row.newStatus }, row._count._all);
+      for (const row of rows) this.inc({ status: row.status }, Number(row.entered));
     },
   });
   new Gauge({
@@ -80,9 +95,9 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     labelNames: ['status'],
     registers: [registry],
     async collect() {
+      const rows = await readCounts();
       this.reset();
-      const rows = await prisma.signatureTransaction.groupBy({ by: ['status'], _count: { _all: true } });
-      for (const row of rows) this.set({ status: row.status }, row._count._all);
+      for (const row of rows) this.set({ status: row.status }, Number(row.transactions));
     },
   });
 
@@ -91,4 +106,4 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     const body = await registry.metrics();
     return reply.header('content-type', registry.contentType).send(body);
   });
-});
+}, { name: 'metrics' });

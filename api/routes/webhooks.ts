@@ -1,18 +1,19 @@
 /**
  * POST /webhooks/universign: verify the detached JWS over the raw bytes, record the event
- * (unique on its id), signal the transaction's workflow, answer fast. Nothing is recorded or
- * signalled for a call that fails verification or is not an event.
+ * (unique on its id, one statement), answer, then signal the transaction's workflow from the
+ * delivery queue: the answer never waits on Temporal, and a recorded event is never lost (the
+ * redelivery takes any the queue could not signal). Nothing is recorded or signalled for a call
+ * that fails verification or is not an event.
  */
 import type { FastifyInstance } from 'fastify';
 import { parseUniversignEvent, WebhookEventError } from '../parse-universign-event';
 import { recordWebhookEvent } from '../record-webhook-event';
-import { deliverWebhookEvent, WorkflowUnavailableError } from '../deliver-webhook-event';
 import { verifyUniversignSignature, WebhookSignatureError } from '../verify-universign-signature';
 
 const answerSchema = {
   type: 'object',
   properties: {
-    status: { type: 'string', enum: ['signalled', 'duplicate', 'ignored'] },
+    status: { type: 'string', enum: ['accepted', 'duplicate', 'ignored'] },
     eventId: { type: 'string' },
   },
 } as const;
@@ -33,6 +34,8 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     '/webhooks/universign',
     {
       bodyLimit: settings.webhookMaxBytes,
+      // Two access-log lines per webhook cost more CPU than the rest of the request: outcomes are counted in /metrics.
+      logLevel: 'warn',
       schema: {
         summary: 'Universign webhook receiver (detached PS256 JWS in the signature header)',
         tags: ['webhooks'],
@@ -85,21 +88,17 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
         request.log.error({ err, eventId: event.eventId }, 'cannot record webhook event');
         return done('unavailable', 503, { error: 'Service Unavailable', message: 'cannot record the event; retry later' });
       }
-      if (recorded.kind === 'duplicate' && !recorded.deliverAgain) {
-        return done('duplicate', 200, { status: 'duplicate', eventId: event.eventId });
+      if (recorded.kind === 'duplicate') {
+        if (!recorded.deliverAgain) return done('duplicate', 200, { status: 'duplicate', eventId: event.eventId });
+        app.webhookDeliveries.enqueue(recorded.event);
+        return done('accepted', 200, { status: 'accepted', eventId: event.eventId });
       }
-      try {
-        const outcome = await deliverWebhookEvent(app.deps, recorded.event);
-        request.log.info({ eventId: event.eventId, type: event.type, transactionId: event.transactionId, outcome }, 'webhook handled');
-        return done(outcome, 200, { status: outcome, eventId: event.eventId });
-      } catch (err) {
-        if (!(err instanceof WorkflowUnavailableError)) throw err;
-        request.log.warn({ eventId: event.eventId, err: err.message }, 'webhook recorded, workflow not reachable yet');
-        return done('unavailable', 503, {
-          error: 'Service Unavailable',
-          message: 'event recorded; its workflow cannot be reached now and will be signalled later',
-        });
+      if (recorded.status === 'ignored') {
+        // Its transaction is recorded as final: kept for the audit, never signalled.
+        return done('ignored', 200, { status: 'ignored', eventId: event.eventId });
       }
+      app.webhookDeliveries.enqueue(recorded.event);
+      return done('accepted', 200, { status: 'accepted', eventId: event.eventId });
     },
   );
 }

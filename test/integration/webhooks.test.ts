@@ -158,7 +158,7 @@ describe('Universign webhooks', () => {
       createdAt: new Date().toISOString(),
     });
     const answer = await postWebhook(event.rawBody, await signWebhookBody(event.rawBody, key));
-    assert.deepEqual(answer, { status: 200, body: { status: 'signalled', eventId: event.id } });
+    assert.deepEqual(answer, { status: 200, body: { status: 'accepted', eventId: event.id } });
 
     await waitUntil(async () => (await row(tx.id))?.status === 'EN_COURS', 'the adopted transaction recorded');
     const recorded = await row(tx.id);
