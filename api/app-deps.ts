@@ -7,6 +7,7 @@ import type { PrismaClient } from '../prisma/generated/client';
 import type { UniversignClient } from '../activities/universign-client';
 import type { PollSettings } from '../workflows/messages';
 import type { UniversignKeySet } from './universign-jwks';
+import type { WebhookStore } from './webhook-store';
 
 export interface AppSettings {
   /** Bearer tokens accepted on /api/*. */
@@ -23,7 +24,11 @@ export interface AppSettings {
 
 export interface AppDeps {
   prisma: PrismaClient;
+  /** The webhook audit table's hot path (plain SQL on a pool of its own). */
+  webhooks: WebhookStore;
   temporal: Client;
+  /** The client webhook deliveries signal through (a native connection in production); `temporal` when absent. */
+  signalClient?: () => Promise<Client>;
   universign: UniversignClient;
   keySet: UniversignKeySet;
   settings: AppSettings;

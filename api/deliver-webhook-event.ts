@@ -16,7 +16,7 @@ import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../workflows/search-attr
 import { isFinalStatus } from '../workflows/status-machine';
 import type { AppDeps } from './app-deps';
 import { describeSignatureWorkflow } from './describe-signature-workflow';
-import type { PendingWebhookEvent } from './record-webhook-event';
+import type { PendingWebhookEvent } from './webhook-store';
 
 export type DeliveryOutcome = 'signalled' | 'ignored';
 
@@ -76,9 +76,16 @@ export async function deliverWebhookEvent(
     if (recorded && isFinalStatus(recorded.status)) return markDelivered(deps, event, 'ignored');
   }
 
+  const client = deps.signalClient
+    ? await deps.signalClient().catch(async (err: unknown) => {
+        const message = `cannot connect to Temporal: ${err instanceof Error ? err.message : String(err)}`;
+        await deps.webhooks.markFailed(event.id, message).catch(() => undefined);
+        throw new WorkflowUnavailableError(message, true);
+      })
+    : temporal;
   try {
-    await temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-      temporal.workflow.signalWithStart(SIGNATURE_WORKFLOW_TYPE, {
+    await client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+      client.workflow.signalWithStart(SIGNATURE_WORKFLOW_TYPE, {
         workflowId: signatureWorkflowId(transactionId),
         taskQueue: settings.taskQueue,
         args: [input],
@@ -94,9 +101,7 @@ export async function deliverWebhookEvent(
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return markDelivered(deps, event, 'ignored');
     const message = err instanceof Error ? err.message : String(err);
-    await prisma.webhookEvent
-      .update({ where: { id: event.id }, data: { deliveryAttempts: { increment: 1 }, lastError: message } })
-      .catch(() => undefined);
+    await deps.webhooks.markFailed(event.id, message).catch(() => undefined);
     throw new WorkflowUnavailableError(`cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`, isTransient(err));
   }
   return markDelivered(deps, event, 'signalled');
@@ -108,16 +113,6 @@ export async function deliverWebhookEvent(
  * event ids): the caller still gets the real outcome rather than an error.
  */
 async function markDelivered(deps: AppDeps, event: PendingWebhookEvent, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
-  await deps.prisma.webhookEvent
-    .update({
-      where: { id: event.id },
-      data: {
-        status: outcome,
-        deliveryAttempts: { increment: 1 },
-        lastError: null,
-        ...(outcome === 'signalled' ? { signalledAt: new Date() } : {}),
-      },
-    })
-    .catch(() => undefined);
+  await deps.webhooks.markDelivered(event.id, outcome).catch(() => undefined);
   return outcome;
 }

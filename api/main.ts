@@ -3,23 +3,32 @@
  * Temporal, serves the Fastify app on API_HOST:API_PORT, and closes cleanly on SIGINT/SIGTERM.
  */
 import { Client } from '@temporalio/client';
+import pg from 'pg';
 import { createPrismaClient } from '../activities/create-prisma-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { ConfigError } from '../worker/config';
-import { connectTemporalClient } from '../worker/connect-temporal';
+import { connectTemporalClient, connectTemporalNative } from '../worker/connect-temporal';
 import { loadApiConfig } from './config';
 import { createApp, LOG_REDACTIONS } from './create-app';
 import { createUniversignKeySet } from './universign-jwks';
+import { createWebhookStore } from './webhook-store';
+import { createLazyNativeClient } from './lazy-native-client';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const webhookPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
+  // An idle connection dropped by the server must not take the process down.
+  webhookPool.on('error', (err) => console.error(`webhook database pool: ${err.message}`));
   // Lazy: the API starts (and answers /health, 503 on /ready and webhooks) while Temporal is still down.
   const connection = await connectTemporalClient({ ...config, lazy: true });
+  const signalClient = createLazyNativeClient(() => connectTemporalNative(config), config.TEMPORAL_NAMESPACE);
   const app = await createApp(
     {
       prisma,
+      webhooks: createWebhookStore(webhookPool),
       temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      signalClient: signalClient.get,
       universign: createUniversignClient({
         baseUrl: config.UNIVERSIGN_API_URL,
         apiKey: config.UNIVERSIGN_API_KEY,
@@ -51,7 +60,9 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'stopping');
     await app.close();
     await connection.close();
+    await signalClient.close();
     await prisma.$disconnect();
+    await webhookPool.end();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

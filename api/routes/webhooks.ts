@@ -7,7 +7,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseUniversignEvent, WebhookEventError } from '../parse-universign-event';
-import { recordWebhookEvent } from '../record-webhook-event';
 import { verifyUniversignSignature, WebhookSignatureError } from '../verify-universign-signature';
 
 const answerSchema = {
@@ -83,7 +82,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
 
       let recorded;
       try {
-        recorded = await recordWebhookEvent(app.deps.prisma, event, kid, JSON.parse(rawBody.toString('utf8')));
+        recorded = await app.deps.webhooks.record(event, kid, JSON.parse(rawBody.toString('utf8')));
       } catch (err) {
         request.log.error({ err, eventId: event.eventId }, 'cannot record webhook event');
         return done('unavailable', 503, { error: 'Service Unavailable', message: 'cannot record the event; retry later' });

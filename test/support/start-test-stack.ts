@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { DEFAULT_BUSINESS_ACTION_SETTINGS } from '../../activities/actions/business-action-deps';
 import { createArchiveStore } from '../../activities/archive-store';
 import { createMailer, type Mailer } from '../../activities/create-mailer';
@@ -17,6 +18,7 @@ import { createUniversignClient } from '../../activities/universign-client';
 import type { AppSettings } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
 import { createUniversignKeySet } from '../../api/universign-jwks';
+import { createWebhookStore } from '../../api/webhook-store';
 import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
 import { startSageGatewaySimulator, type SageGatewaySimulator } from '../fakes/sage-gateway-simulator';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
@@ -87,8 +89,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       }
     : null;
   let mailer: Mailer | null = null;
+  const webhookPool = new pg.Pool({ connectionString: db.url, max: 4 });
   const app = await createApp({
     prisma: db.prisma,
+    webhooks: createWebhookStore(webhookPool),
     temporal: (await options.temporalClient?.(env)) ?? env.client,
     universign: universignClient,
     keySet: createUniversignKeySet({ jwksUrl: `${universign.url}/webhooks/jwks.json` }),
@@ -156,6 +160,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async close() {
       await stack.stopWorker().catch(() => undefined);
       await Promise.allSettled([app.close(), universign.close(), mailer?.close()]);
+      await webhookPool.end();
       if (world) {
         await Promise.allSettled([world.sage.close(), world.smtp.close(), rm(world.archiveDir, { recursive: true, force: true })]);
       }

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { UniversignClient } from '../../activities/universign-client';
 import { UniversignAuthError } from '../../activities/universign-errors';
 import type { AppDeps } from '../../api/app-deps';
+import type { WebhookStore } from '../../api/webhook-store';
 import { createApp } from '../../api/create-app';
 import type { UniversignKeySet } from '../../api/universign-jwks';
 import type { PrismaClient } from '../../prisma/generated/client';
@@ -82,6 +83,7 @@ let app: FastifyInstance;
 before(async () => {
   const deps: AppDeps = {
     prisma: prisma as unknown as PrismaClient,
+    webhooks: {} as unknown as WebhookStore,
     temporal: temporal as unknown as Client,
     universign: universign as unknown as UniversignClient,
     keySet: (async () => {

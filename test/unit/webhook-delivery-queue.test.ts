@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import type { AppDeps } from '../../api/app-deps';
-import type { PendingWebhookEvent } from '../../api/record-webhook-event';
+import type { PendingWebhookEvent } from '../../api/webhook-store';
 import { createWebhookDeliveryQueue, type DeliveryResult } from '../../api/webhook-delivery-queue';
 
 function event(n: number, leaseMs = 10_000): PendingWebhookEvent {
@@ -32,7 +32,7 @@ function standIns() {
   let gate = new Promise<void>((resolve) => (release = resolve));
   const deps = {
     settings: { taskQueue: 'q', poll: {} },
-    prisma: { webhookEvent: { update: async () => ({}) } },
+    webhooks: { markDelivered: async () => undefined, markFailed: async () => undefined },
     temporal: {
       connection: { withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn() },
       workflow: {
