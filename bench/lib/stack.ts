@@ -138,7 +138,7 @@ export async function startBenchStack(options: { log: (line: string) => void; lo
 
     const spawnProduct = async (name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ProductProcess> => {
       const stream = logStream(name);
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), '--import', 'tsx', join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout?.pipe(stream, { end: false });
       child.stderr?.pipe(stream, { end: false });
       const product: ProductProcess = { name, child, pid: child.pid ?? 0, stop: () => stopProcess(child) };

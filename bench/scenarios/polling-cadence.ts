@@ -37,6 +37,8 @@ interface Simulated {
   changes: Array<{ at: number; seenAt: number | null }>;
 }
 
+class TimeSkipArtifact extends Error {}
+
 interface TimedEvent {
   at: number;
   run(): Promise<void>;
@@ -52,13 +54,19 @@ function seeded(seed: number): () => number {
 }
 
 export async function measurePollingCadence(ctx: BenchContext): Promise<void> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: resolveTemporalTestServer() } },
-  });
-  try {
-    await ctx.phase(SCENARIO, `${ctx.sizes.cadenceTransactions * REGIMES.length} transactions × 14 days (time-skipping)`, () => simulate(ctx, env));
-  } finally {
-    await env.teardown();
+  for (let attempt = 1; ; attempt += 1) {
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: resolveTemporalTestServer() } },
+    });
+    try {
+      await ctx.phase(SCENARIO, `${ctx.sizes.cadenceTransactions * REGIMES.length} transactions × 14 days (time-skipping)`, () => simulate(ctx, env));
+      return;
+    } catch (err) {
+      if (!(err instanceof TimeSkipArtifact) || attempt >= 2) throw err;
+      ctx.note(`polling: simulation run again: ${err.message}`);
+    } finally {
+      await env.teardown();
+    }
   }
 }
 
@@ -177,6 +185,13 @@ async function simulate(ctx: BenchContext, env: TestWorkflowEnvironment): Promis
     }
     await Promise.all([...transactions.values()].map((tx) => env.client.workflow.getHandle(signatureWorkflowId(tx.id)).result()));
   });
+
+  // Seen on a starved machine: the test server skips time while a task is in flight (the worker
+  // logs "Expired workflow task"), and a workflow's next read lands years later. Not the product's cadence.
+  const lastRead = Math.max(...[...transactions.values()].map((tx) => tx.fetches.at(-1) ?? origin));
+  if (lastRead > origin + LIFE + DAY) {
+    throw new TimeSkipArtifact(`a read ${((lastRead - origin) / DAY).toFixed(0)} days after the start of a 14-day life: the time-skipping server skipped past a task in flight`);
+  }
 
   for (const regime of REGIMES) {
     const group = [...transactions.values()].filter((tx) => tx.regime === regime);
