@@ -54,6 +54,7 @@ export function renderReport(results: BenchResults, baseline?: BenchResults): st
   lines.push('', '## Settings', '');
   for (const [name, value] of Object.entries(results.settings)) lines.push(`- ${name}: ${value}`);
   lines.push('', '## Summary', '');
+  if (baseline) lines.push(`"before": the ${baseline.mode} run of ${baseline.startedAt} (commit ${baseline.versions.commit ?? '?'}).`, '');
   const before = new Map((baseline?.figures ?? []).map((figure) => [figure.key, figure]));
   lines.push(
     baseline
@@ -66,7 +67,9 @@ export function renderReport(results: BenchResults, baseline?: BenchResults): st
     const goal = figure.goal ? `${figure.goal.met ? '✅' : '❌'} ${figure.goal.text}` : '';
     const value = `${formatValue(figure.value, figure.unit)}${figure.spread ? ` (${figure.spread})` : ''}`;
     if (baseline) {
-      const old = before.get(figure.key);
+      // A figure of another size (a quick baseline beside a full run) is no "before".
+      const match = before.get(figure.key);
+      const old = match && match.label === figure.label ? match : undefined;
       lines.push(`| ${figure.label} | ${old ? formatValue(old.value, old.unit) : '—'} | ${value} | ${ceiling} | ${figure.versus ?? ''} | ${goal} |`);
     } else {
       lines.push(`| ${figure.label} | ${value} | ${ceiling} | ${figure.versus ?? ''} | ${goal} |`);

@@ -39,6 +39,22 @@ interface Simulated {
 
 class TimeSkipArtifact extends Error {}
 
+/**
+ * The same known test-server fault can also stall a simulation (it logs "Unbalanced lock and
+ * unlock calls" and skips time no more): bounded, so the benchmark goes on and says so.
+ */
+function withinWallClock<T>(work: Promise<T>, limitMs: number): Promise<T> {
+  work.catch(() => undefined); // once abandoned, its rejection (the server torn down) is expected
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TimeSkipArtifact(`no result after ${limitMs / 60_000} minutes: the time-skipping server stopped skipping`)),
+      limitMs,
+    );
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
 interface TimedEvent {
   at: number;
   run(): Promise<void>;
@@ -59,10 +75,16 @@ export async function measurePollingCadence(ctx: BenchContext): Promise<void> {
       server: { executable: { type: 'existing-path', path: resolveTemporalTestServer() } },
     });
     try {
-      await ctx.phase(SCENARIO, `${ctx.sizes.cadenceTransactions * REGIMES.length} transactions × 14 days (time-skipping)`, () => simulate(ctx, env));
+      await ctx.phase(SCENARIO, `${ctx.sizes.cadenceTransactions * REGIMES.length} transactions × 14 days (time-skipping)`, () =>
+        withinWallClock(simulate(ctx, env), ctx.mode === 'quick' ? 4 * 60_000 : 12 * 60_000),
+      );
       return;
     } catch (err) {
-      if (!(err instanceof TimeSkipArtifact) || attempt >= 2) throw err;
+      if (!(err instanceof TimeSkipArtifact)) throw err;
+      if (attempt >= 2) {
+        ctx.note(`polling: no figures, twice: ${err.message}`);
+        return;
+      }
       ctx.note(`polling: simulation run again: ${err.message}`);
     } finally {
       await env.teardown();
@@ -186,8 +208,9 @@ async function simulate(ctx: BenchContext, env: TestWorkflowEnvironment): Promis
     await Promise.all([...transactions.values()].map((tx) => env.client.workflow.getHandle(signatureWorkflowId(tx.id)).result()));
   });
 
-  // Seen on a starved machine: the test server skips time while a task is in flight (the worker
-  // logs "Expired workflow task"), and a workflow's next read lands years later. Not the product's cadence.
+  // Seen on a busy machine, a fault of the test server (its log: "Unbalanced lock and unlock
+  // calls", sdk-java#2246): it skips time while a task is in flight (the worker logs "Expired
+  // workflow task"), and a workflow's next read lands years later. Not the product's cadence.
   const lastRead = Math.max(...[...transactions.values()].map((tx) => tx.fetches.at(-1) ?? origin));
   if (lastRead > origin + LIFE + DAY) {
     throw new TimeSkipArtifact(`a read ${((lastRead - origin) / DAY).toFixed(0)} days after the start of a 14-day life: the time-skipping server skipped past a task in flight`);
