@@ -123,7 +123,7 @@ try {
     settings: {
       database: stack.database.server,
       temporal: 'dev server (temporal server start-dev, SQLite file), loopback',
-      'worker and API': 'tsx worker/main.ts, tsx api/main.ts, default settings (only addresses and credentials set)',
+      'worker and API': `tsx worker/main.ts, tsx api/main.ts, default settings (only addresses and credentials set)${workerOverrides()}`,
       ...(baseline ? { baseline: `${values.baseline} (${baseline.startedAt})` } : {}),
     },
     figures,
@@ -166,4 +166,10 @@ function safe(read: () => string): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** Worker settings passed through from the environment, named in the report. */
+function workerOverrides(): string {
+  const set = Object.entries(process.env).filter(([name]) => name.startsWith('WORKER_'));
+  return set.length > 0 ? `; worker overrides: ${set.map(([name, value]) => `${name}=${value}`).join(', ')}` : '';
 }

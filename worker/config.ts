@@ -18,6 +18,8 @@ export const workerConfigSchema = z
     UNIVERSIGN_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().default(100),
     /** Workflows a worker keeps in memory between their tasks (see README, Worker sizing). */
     WORKER_MAX_CACHED_WORKFLOWS: positiveInt(DEFAULT_WORKER_TUNING.maxCachedWorkflows),
+    /** Threads running workflow code in a worker. */
+    WORKER_WORKFLOW_THREADS: positiveInt(DEFAULT_WORKER_TUNING.workflowThreadPoolSize),
     /** Port of the worker's Prometheus metrics (GET /metrics); unset: no metrics server. */
     WORKER_METRICS_PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
     WORKER_METRICS_HOST: z.string().default('0.0.0.0'),

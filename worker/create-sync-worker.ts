@@ -80,6 +80,7 @@ export async function createQueueWorkers(options: QueueWorkersOptions): Promise<
     // Every activity, Universign's too: runs recorded before the Universign queue existed schedule them here.
     activities: options.activities,
     reuseV8Context: true,
+    workflowThreadPoolSize: tuning.workflowThreadPoolSize,
     maxCachedWorkflows: tuning.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: Math.min(tuning.maxConcurrentWorkflowTaskExecutions, tuning.maxCachedWorkflows),
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,

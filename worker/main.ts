@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       maxActivitiesPerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
-      tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
+      tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS },
       deps: {
         prisma,
         metrics,
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
         universign: config.UNIVERSIGN_API_URL,
         universignRatePerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
         maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+        workflowThreads: config.WORKER_WORKFLOW_THREADS,
         metrics: metricsServer ? `http://${config.WORKER_METRICS_HOST}:${metricsServer.port}/metrics` : 'off (WORKER_METRICS_PORT)',
       },
       'worker started',

@@ -19,6 +19,8 @@ export interface WorkerTuning {
   maxConcurrentLocalActivityExecutions: number;
   /** Activities run at once on the Universign queue (its rate limit paces them anyway). */
   maxConcurrentUniversignActivities: number;
+  /** Threads running workflow code (the SDK's default with reuseV8Context: 1). */
+  workflowThreadPoolSize: number;
 }
 
 export const DEFAULT_WORKER_TUNING: WorkerTuning = {
@@ -27,4 +29,5 @@ export const DEFAULT_WORKER_TUNING: WorkerTuning = {
   maxConcurrentActivityTaskExecutions: 100,
   maxConcurrentLocalActivityExecutions: 100,
   maxConcurrentUniversignActivities: 100,
+  workflowThreadPoolSize: 1,
 };

@@ -119,6 +119,8 @@ export async function startBenchStack(options: { log: (line: string) => void; lo
 
     const archiveDir = join(workDir, 'archive');
     const productEnv: NodeJS.ProcessEnv = {
+      // Worker settings to measure pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=2000 npm run bench).
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('WORKER_'))),
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       DATABASE_URL: database.url,

@@ -13,6 +13,7 @@ describe('worker configuration', () => {
     assert.equal(config.UNIVERSIGN_API_URL, 'https://api.universign.com/v1');
     assert.equal(config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND, 100);
     assert.equal(config.WORKER_MAX_CACHED_WORKFLOWS, 500);
+    assert.equal(config.WORKER_WORKFLOW_THREADS, 1);
     assert.equal(config.DATABASE_POOL_SIZE, 10);
     assert.equal(config.WORKER_METRICS_PORT, undefined, 'no metrics server unless asked for');
   });
