@@ -7,8 +7,8 @@ import { createFetchUniversignTransaction } from './fetch-universign-transaction
 import { createRecordQuietSync } from './record-quiet-sync';
 import { createRecordSyncFailure } from './record-sync-failure';
 import { createRecordSyncResult } from './record-sync-result';
-import type { RecordQuietSyncInput, RecordSyncFailureInput, RecordSyncInput } from './sync-contracts';
-import type { SyncMetrics } from './sync-metrics';
+import type { SyncSource } from './sync-contracts';
+import type { SyncMetrics, SyncOutcome } from './sync-metrics';
 import type { createUniversignClient } from './universign-client';
 
 export interface SyncActivityDeps {
@@ -19,26 +19,19 @@ export interface SyncActivityDeps {
 }
 
 export function createSyncActivities({ prisma, universign, clock = () => new Date(), metrics }: SyncActivityDeps) {
-  const recordSyncResult = createRecordSyncResult({ prisma, clock });
-  const recordQuietSync = createRecordQuietSync({ prisma, clock });
-  const recordSyncFailure = createRecordSyncFailure({ prisma, clock });
+  // Each sync counted once: a retried record that wrote nothing is not counted again.
+  const counted =
+    <Input extends { source: SyncSource }, Result extends { recorded: boolean }>(record: (input: Input) => Promise<Result>, outcome: SyncOutcome) =>
+    async (input: Input): Promise<Result> => {
+      const result = await record(input);
+      if (result.recorded) metrics?.syncRecorded(input.source, outcome);
+      return result;
+    };
   return {
     fetchUniversignTransaction: createFetchUniversignTransaction({ universign, clock, ...(metrics ? { metrics } : {}) }),
-    async recordSyncResult(input: RecordSyncInput) {
-      const result = await recordSyncResult(input);
-      if (result.recorded) metrics?.syncRecorded(input.source, 'changed');
-      return result;
-    },
-    async recordQuietSync(input: RecordQuietSyncInput) {
-      const result = await recordQuietSync(input);
-      if (result.recorded) metrics?.syncRecorded(input.source, 'quiet');
-      return result;
-    },
-    async recordSyncFailure(input: RecordSyncFailureInput) {
-      const result = await recordSyncFailure(input);
-      if (result.recorded) metrics?.syncRecorded(input.source, 'failed');
-      return result;
-    },
+    recordSyncResult: counted(createRecordSyncResult({ prisma, clock }), 'changed'),
+    recordQuietSync: counted(createRecordQuietSync({ prisma, clock }), 'quiet'),
+    recordSyncFailure: counted(createRecordSyncFailure({ prisma, clock }), 'failed'),
   };
 }
 

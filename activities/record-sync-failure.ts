@@ -4,6 +4,7 @@
  */
 import type { PrismaClient } from '../prisma/generated/client';
 import { utcTimestamp } from './sql-time';
+import { NEW_SYNC_KEY_ONLY, wasRecorded } from './sync-key-guard';
 import type { RecordSyncFailureInput } from './sync-contracts';
 
 export function createRecordSyncFailure({ prisma, clock = () => new Date() }: { prisma: PrismaClient; clock?: () => Date }) {
@@ -24,8 +25,7 @@ export function createRecordSyncFailure({ prisma, clock = () => new Date() }: { 
           "last_sync_error_at" = EXCLUDED."last_sync_error_at",
           "last_sync_key" = EXCLUDED."last_sync_key",
           "updated_at" = EXCLUDED."updated_at"
-        WHERE t."last_sync_key" IS DISTINCT FROM EXCLUDED."last_sync_key"
-          AND NOT EXISTS (SELECT 1 FROM "sync_log" l WHERE l."sync_key" = EXCLUDED."last_sync_key")
+        ${NEW_SYNC_KEY_ONLY}
         RETURNING t."id"
       ),
       logged AS (
@@ -37,6 +37,6 @@ export function createRecordSyncFailure({ prisma, clock = () => new Date() }: { 
         ON CONFLICT ("sync_key") DO NOTHING
       )
       SELECT count(*)::int AS "recorded" FROM upserted`;
-    return { recorded: (rows[0]?.recorded ?? 0) > 0 };
+    return wasRecorded(rows);
   };
 }

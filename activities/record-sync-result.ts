@@ -7,6 +7,7 @@
 import { Prisma, type PrismaClient } from '../prisma/generated/client';
 import type { LocalStatus } from '../workflows/status-machine';
 import { toIso, utcTimestamp } from './sql-time';
+import { NEW_SYNC_KEY_ONLY, wasRecorded } from './sync-key-guard';
 import type { RecordSyncInput, RecordSyncResult } from './sync-contracts';
 import type { SignerSnapshot, TransactionSnapshot } from './transaction-snapshot';
 
@@ -79,8 +80,7 @@ export function createRecordSyncResult({ prisma, clock = () => new Date() }: Rec
           "last_sync_error_at" = NULL,
           "last_sync_key" = EXCLUDED."last_sync_key",
           "updated_at" = EXCLUDED."updated_at"
-        WHERE t."last_sync_key" IS DISTINCT FROM EXCLUDED."last_sync_key"
-          AND NOT EXISTS (SELECT 1 FROM "sync_log" l WHERE l."sync_key" = EXCLUDED."last_sync_key")
+        ${NEW_SYNC_KEY_ONLY}
         RETURNING t."id"
       ),
       incoming AS (
@@ -109,7 +109,7 @@ export function createRecordSyncResult({ prisma, clock = () => new Date() }: Rec
         ON CONFLICT ("sync_key") DO NOTHING
       )
       SELECT count(*)::int AS "recorded" FROM upserted`;
-    return { recorded: (rows[0]?.recorded ?? 0) > 0 };
+    return wasRecorded(rows);
   };
 }
 

@@ -76,14 +76,11 @@ export async function deliverWebhookEvent(
     if (recorded && isFinalStatus(recorded.status)) return markDelivered(deps, event, 'ignored');
   }
 
-  const client = deps.signalClient
-    ? await deps.signalClient().catch(async (err: unknown) => {
-        const message = `cannot connect to Temporal: ${err instanceof Error ? err.message : String(err)}`;
-        await deps.webhooks.markFailed(event.id, message).catch(() => undefined);
-        throw new WorkflowUnavailableError(message, true);
-      })
-    : temporal;
+  // Not connected yet counts as unreachable: waiting may help.
+  let connected = false;
   try {
+    const client = deps.signalClient ? await deps.signalClient() : temporal;
+    connected = true;
     await client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
       client.workflow.signalWithStart(SIGNATURE_WORKFLOW_TYPE, {
         workflowId: signatureWorkflowId(transactionId),
@@ -100,9 +97,9 @@ export async function deliverWebhookEvent(
     );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return markDelivered(deps, event, 'ignored');
-    const message = err instanceof Error ? err.message : String(err);
+    const message = `${connected ? '' : 'cannot connect to Temporal: '}${err instanceof Error ? err.message : String(err)}`;
     await deps.webhooks.markFailed(event.id, message).catch(() => undefined);
-    throw new WorkflowUnavailableError(`cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`, isTransient(err));
+    throw new WorkflowUnavailableError(`cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`, !connected || isTransient(err));
   }
   return markDelivered(deps, event, 'signalled');
 }

@@ -114,14 +114,13 @@ export function createWebhookStore(pool: pg.Pool): WebhookStore {
   return {
     async record(event, signatureKid, rawPayload, now = new Date()) {
       const lease = new Date(now.getTime() + DELIVERY_LEASE_MS);
-      const createdAt = event.createdAt && !Number.isNaN(Date.parse(event.createdAt)) ? event.createdAt : null;
       const { rows } = await pool.query<RecordRow>({
         text: RECORD,
         values: [
           event.eventId,
           event.type,
           event.transactionId,
-          createdAt,
+          event.createdAt, // ISO-8601 or null: parseUniversignEvent read it
           now.toISOString(),
           signatureKid,
           JSON.stringify(rawPayload),

@@ -135,7 +135,6 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
   let lastMissedAtMs = carried.lastMissedAtMs ?? null;
   let lastRecordedKey = carried.lastRecordedKey ?? null;
   state.webhooksArriving = webhooksArriving(lastWebhookAtMs, lastMissedAtMs);
-  const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const universignQueue = universignTaskQueue(info.taskQueue);
   const universign = proxyActivities<SyncActivities>({ ...FETCH_OPTIONS, taskQueue: universignQueue });
   const wakeReasons: WakeReason[] = [];
@@ -273,12 +272,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     state.lastSyncedAt = snapshot.fetchedAt;
     state.lastSyncError = null;
     state.final = isFinalStatus(decision.status);
-    if (modern) {
-      // Counted from the read, so polls without webhooks are exactly their interval apart.
-      schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll, state.webhooksArriving), readAtMs);
-    } else {
-      schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll));
-    }
+    schedule(nextPollInterval(state.pollIntervalSeconds, somethingMoved, poll, arrivingFor(modern)), fromFor(modern, readAtMs));
     if (decision.kind === 'changed') startActions(decision.status, snapshot, modern);
     publish();
     servedTicket = serving;
@@ -353,11 +347,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       );
     }
     // A missing transaction is re-checked soon; any other failure backs the cadence off.
-    if (modern) {
-      schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll, state.webhooksArriving), readAtMs);
-    } else {
-      schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll));
-    }
+    schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll, arrivingFor(modern)), fromFor(modern, readAtMs));
     publish();
   }
 
@@ -379,6 +369,16 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     setCurrentDetails(renderCurrentDetails(state));
   }
 
+  // Runs made before FLEET_SCALE_PATCH: the back-off cadence whatever the webhooks, counted from
+  // when the sync ended. Current ones: the cadence follows the webhooks, counted from the read,
+  // so polls without webhooks are exactly their interval apart.
+  function arrivingFor(modern: boolean): boolean {
+    return modern ? state.webhooksArriving : true;
+  }
+  function fromFor(modern: boolean, readAtMs: number): number {
+    return modern ? readAtMs : Date.now();
+  }
+
   /** The next poll, `intervalSeconds` after `fromMs` (default: now). */
   function schedule(intervalSeconds: number, fromMs = Date.now()): void {
     state.pollIntervalSeconds = intervalSeconds;
@@ -389,7 +389,7 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
   function shouldContinueAsNew(): boolean {
     const current = workflowInfo();
     // Runs made before FLEET_SCALE_PATCH knew no default bound.
-    const bound = input.maxHistoryEvents ?? (patched(FLEET_SCALE_PATCH) ? maxHistoryEvents : undefined);
+    const bound = input.maxHistoryEvents ?? (patched(FLEET_SCALE_PATCH) ? DEFAULT_MAX_HISTORY_EVENTS : undefined);
     return current.continueAsNewSuggested || (bound !== undefined && current.historyLength >= bound);
   }
 
