@@ -15,7 +15,7 @@ import { resolveTemporalCli } from '../scripts/temporal-binaries';
 import { createPhaseRecorder, MODES, type BenchContext, type OpenTransaction } from './lib/context';
 import { startTransactionWorkflows, waitUntil } from './lib/product';
 import { renderReport, type BenchResults, type Figure, type PhaseRecord } from './lib/report';
-import { startBenchStack, TASK_QUEUE } from './lib/stack';
+import { isProductOverride, startBenchStack, TASK_QUEUE } from './lib/stack';
 import { measureBurst } from './scenarios/burst';
 import { measureCeilings } from './scenarios/ceilings';
 import { measureFleet } from './scenarios/fleet';
@@ -168,8 +168,8 @@ function safe(read: () => string): string {
   }
 }
 
-/** Worker settings passed through from the environment, named in the report. */
+/** Product settings passed through from the environment, named in the report. */
 function workerOverrides(): string {
-  const set = Object.entries(process.env).filter(([name]) => name.startsWith('WORKER_'));
+  const set = Object.entries(process.env).filter(([name]) => isProductOverride(name));
   return set.length > 0 ? `; worker overrides: ${set.map(([name, value]) => `${name}=${value}`).join(', ')}` : '';
 }

@@ -23,6 +23,11 @@ import { commandRef, pidRef, type ProcessRef } from './process-usage';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_API_TOKEN = 'bench-token-0123456789abcdef';
+/** Product settings a benchmark run may override from its environment (named in the report). */
+export function isProductOverride(name: string): boolean {
+  return name.startsWith('WORKER_') || name === 'UNIVERSIGN_MAX_REQUESTS_PER_SECOND' || name === 'DATABASE_POOL_SIZE';
+}
+
 export const TASK_QUEUE = 'universign-sync';
 
 export interface SimulatorsReady {
@@ -120,7 +125,7 @@ export async function startBenchStack(options: { log: (line: string) => void; lo
     const archiveDir = join(workDir, 'archive');
     const productEnv: NodeJS.ProcessEnv = {
       // Worker settings to measure pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=2000 npm run bench).
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('WORKER_'))),
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => isProductOverride(name))),
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       DATABASE_URL: database.url,

@@ -75,6 +75,7 @@ export async function measureBurst(ctx: BenchContext, ceilings: Ceilings): Promi
     [ids],
   );
   const latencies = recorded.rows.map((row) => row.at.getTime() - (settled.signedAt[row.universign_id] as number));
+  await noteWebhookStages(ctx, ids, settled.signedAt);
   const actions = await stack.pg.query<{ last: Date; done: string; failed: string }>(
     `SELECT max(a.completed_at) AS last, count(*) FILTER (WHERE a.state = 'done') AS done, count(*) FILTER (WHERE a.state = 'failed') AS failed
      FROM business_actions a JOIN signature_transactions t ON t.id = a.transaction_id
@@ -110,4 +111,26 @@ export async function measureBurst(ctx: BenchContext, ceilings: Ceilings): Promi
     versus: timesOf(settledSeconds * 1000, ceilings.burstRoundTripP99),
     goal: { text: '≤ 10 s', met: settledSeconds <= 10 },
   });
+}
+
+/** Where a signature's time goes before SIGNE is recorded: webhook received by the API, then signalled. */
+async function noteWebhookStages(ctx: BenchContext, ids: string[], signedAt: Record<string, number>): Promise<void> {
+  const stages = await ctx.stack.pg.query<{ universign_transaction_id: string; received: Date; signalled: Date | null }>(
+    `SELECT universign_transaction_id, min(received_at) AS received, min(signalled_at) AS signalled
+     FROM webhook_events WHERE universign_transaction_id = ANY($1) AND received_at >= $2 GROUP BY universign_transaction_id`,
+    [ids, new Date(Math.min(...Object.values(signedAt)))],
+  );
+  const since = (at: Date | null, id: string) => (at ? at.getTime() - (signedAt[id] as number) : Number.NaN);
+  const received = summarize(stages.rows.map((row) => since(row.received, row.universign_transaction_id)));
+  const signalled = summarize(
+    stages.rows.filter((row) => row.signalled).map((row) => since(row.signalled, row.universign_transaction_id)),
+  );
+  const reads = await ctx.stack.pg.query<{ universign_id: string; read: Date }>(
+    `SELECT universign_id, last_synced_at AS read FROM signature_transactions WHERE universign_id = ANY($1) AND status = 'SIGNE'`,
+    [ids],
+  );
+  const read = summarize(reads.rows.map((row) => since(row.read, row.universign_id)));
+  ctx.note(
+    `burst: signature → first webhook received p50 ${(received.p50 / 1000).toFixed(2)} s, p99 ${(received.p99 / 1000).toFixed(2)} s; → first signalled p50 ${(signalled.p50 / 1000).toFixed(2)} s, p99 ${(signalled.p99 / 1000).toFixed(2)} s; → read from Universign (the sync recording SIGNE) p50 ${(read.p50 / 1000).toFixed(2)} s, p99 ${(read.p99 / 1000).toFixed(2)} s`,
+  );
 }
