@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface ArchiveStoreOptions {
@@ -72,6 +72,7 @@ export function archiveDirectoryFor({ signedAt, sageDocument, transactionId }: A
 export function sanitizePathSegment(segment: string): string {
   let clean = segment
     .normalize('NFC')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips from file names.
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
     .replace(/[/\\:*?"<>|]/g, '_')
     .replace(/\s+/g, ' ')
@@ -231,7 +232,7 @@ async function publishWithoutReplacing(tempPath: string, finalPath: string): Pro
 
 // Makes the new directory entry itself survive a crash; not every platform can fsync a directory.
 async function syncDirectory(directory: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(directory, 'r');
     await handle.sync();

@@ -86,9 +86,7 @@ export function composeStatusEmail(input: StatusEmailInput): StatusEmail {
     ...facts.map(([label, value]) => `${label} : ${value}`),
     '',
     'Signataires :',
-    ...(signers.length === 0
-      ? ['- aucun signataire connu']
-      : signers.map(({ who, state }) => `- ${who} — ${state}`)),
+    ...(signers.length === 0 ? ['- aucun signataire connu'] : signers.map(({ who, state }) => `- ${who} — ${state}`)),
     '',
     '-- ',
     'Message envoyé automatiquement par la synchronisation Universign ↔ Sage 100.',

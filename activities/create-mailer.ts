@@ -99,8 +99,7 @@ export function createMailer(options: MailerOptions): Mailer {
     debug: false,
   });
 
-  const redact = (text: string): string =>
-    secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
+  const redact = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
 
   return {
     async send(mail) {
@@ -184,8 +183,7 @@ function describeSmtpUrl(smtpUrl: string): { server: string; secrets: string[] }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw new TypeError(`SMTP URL must use smtp:// or smtps://, not ${url.protocol}//`);
   }
-  const secrets = [url.password, safeDecode(url.password), url.username, safeDecode(url.username)]
-    .filter((secret) => secret.length >= 3);
+  const secrets = [url.password, safeDecode(url.password), url.username, safeDecode(url.username)].filter((secret) => secret.length >= 3);
   return { server: `${url.protocol}//${url.host}`, secrets: [...new Set(secrets)] };
 }
 

@@ -21,7 +21,10 @@ export interface SyncActivityDeps {
 export function createSyncActivities({ prisma, universign, clock = () => new Date(), metrics }: SyncActivityDeps) {
   // Each sync counted once: a retried record that wrote nothing is not counted again.
   const counted =
-    <Input extends { source: SyncSource }, Result extends { recorded: boolean }>(record: (input: Input) => Promise<Result>, outcome: SyncOutcome) =>
+    <Input extends { source: SyncSource }, Result extends { recorded: boolean }>(
+      record: (input: Input) => Promise<Result>,
+      outcome: SyncOutcome,
+    ) =>
     async (input: Input): Promise<Result> => {
       const result = await record(input);
       if (result.recorded) metrics?.syncRecorded(input.source, outcome);

@@ -8,7 +8,7 @@ import type { FetchContext } from './sync-contracts';
 import type { SyncMetrics } from './sync-metrics';
 import type { TransactionSnapshot } from './transaction-snapshot';
 import type { UniversignClient } from './universign-client';
-import { UniversignBadResponseError, toActivityFailure } from './universign-errors';
+import { toActivityFailure, UniversignBadResponseError } from './universign-errors';
 
 export interface FetchUniversignTransactionDeps {
   universign: Pick<UniversignClient, 'getTransaction'>;

@@ -15,11 +15,7 @@ const DONE_STATES = new Set(['completed', 'signed', 'closed', 'done']);
 /**
  * @param context method/path of the call that produced `raw`, so a rejection names it.
  */
-export function normalizeTransaction(
-  raw: unknown,
-  fetchedAt: string,
-  context: UniversignErrorContext = {},
-): TransactionSnapshot {
+export function normalizeTransaction(raw: unknown, fetchedAt: string, context: UniversignErrorContext = {}): TransactionSnapshot {
   const reject = (reason: string): never => {
     throw new UniversignBadResponseError({ ...context, reason, body: safeStringify(raw) });
   };
@@ -121,9 +117,7 @@ function toSigner({ email, participant, actions }: SignerParts): SignerSnapshot 
 
 /** The action that carries this signer's signature task; a signer may also have review/consultation actions. */
 function primaryAction(actions: Json[]): Json | null {
-  const signing = actions.find((action) =>
-    objects(action.tasks).some((task) => task.type === 'signature'),
-  );
+  const signing = actions.find((action) => objects(action.tasks).some((task) => task.type === 'signature'));
   return signing ?? actions[0] ?? null;
 }
 

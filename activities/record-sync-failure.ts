@@ -4,8 +4,8 @@
  */
 import type { PrismaClient } from '../prisma/generated/client';
 import { utcTimestamp } from './sql-time';
-import { NEW_SYNC_KEY_ONLY, wasRecorded } from './sync-key-guard';
 import type { RecordSyncFailureInput } from './sync-contracts';
+import { NEW_SYNC_KEY_ONLY, wasRecorded } from './sync-key-guard';
 
 export function createRecordSyncFailure({ prisma, clock = () => new Date() }: { prisma: PrismaClient; clock?: () => Date }) {
   return async function recordSyncFailure(input: RecordSyncFailureInput): Promise<{ recorded: boolean }> {

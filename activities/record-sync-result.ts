@@ -7,8 +7,8 @@
 import { Prisma, type PrismaClient } from '../prisma/generated/client';
 import type { LocalStatus } from '../workflows/status-machine';
 import { toIso, utcTimestamp } from './sql-time';
-import { NEW_SYNC_KEY_ONLY, wasRecorded } from './sync-key-guard';
 import type { RecordSyncInput, RecordSyncResult } from './sync-contracts';
+import { NEW_SYNC_KEY_ONLY, wasRecorded } from './sync-key-guard';
 import type { SignerSnapshot, TransactionSnapshot } from './transaction-snapshot';
 
 export interface RecordSyncDeps {

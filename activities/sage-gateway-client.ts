@@ -2,14 +2,15 @@
  * HTTP client for the Sage 100 gateway (design.md, "Sage 100 gateway"): JSON over HTTP with a bearer
  * token. Every failure is thrown as one of the classified errors of sage-gateway-errors.ts.
  */
+
+import { describeNetworkError } from './describe-network-error';
 import {
+  type SageGatewayErrorContext,
   SageGatewayRejectedError,
   SageGatewayUnavailableError,
   sageErrorForStatus,
-  type SageGatewayErrorContext,
 } from './sage-gateway-errors';
 import type { SageDocumentRef } from './sync-contracts';
-import { describeNetworkError } from './describe-network-error';
 
 export type { SageDocumentRef } from './sync-contracts';
 
@@ -208,4 +209,3 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
-

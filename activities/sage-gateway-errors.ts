@@ -79,10 +79,7 @@ export class SageDocumentNotFoundError extends SageGatewayError {
 }
 
 /** Picks the error class for a non-2xx answer to a call about `document`. */
-export function sageErrorForStatus(
-  context: SageGatewayErrorContext & { status: number },
-  document: SageDocumentRef,
-): SageGatewayError {
+export function sageErrorForStatus(context: SageGatewayErrorContext & { status: number }, document: SageDocumentRef): SageGatewayError {
   const { status } = context;
   if (status === 404) return new SageDocumentNotFoundError(context, document);
   // 408 is the server giving up on a slow request: as retryable as our own timeout.

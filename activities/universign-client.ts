@@ -3,13 +3,9 @@
  * JSON responses, HTTP Basic auth with the API key as user name. Every failure is thrown as one of
  * the classified errors of universign-errors.ts.
  */
-import {
-  UniversignBadResponseError,
-  UniversignUnavailableError,
-  errorForStatus,
-  type UniversignErrorContext,
-} from './universign-errors';
+
 import { describeNetworkError } from './describe-network-error';
+import { errorForStatus, UniversignBadResponseError, type UniversignErrorContext, UniversignUnavailableError } from './universign-errors';
 
 export interface UniversignClientOptions {
   /** API base including the version, e.g. `https://api.universign.com/v1`. */
@@ -65,11 +61,7 @@ export interface UniversignClient {
   uploadFile(input: UploadFileInput): Promise<UniversignCreated>;
   createTransaction(input?: CreateTransactionInput): Promise<UniversignCreated>;
   addDocument(transactionId: string, fileId: string, name?: string): Promise<UniversignCreated>;
-  addSignatureField(
-    transactionId: string,
-    documentId: string,
-    position?: SignatureFieldPosition,
-  ): Promise<UniversignCreated>;
+  addSignatureField(transactionId: string, documentId: string, position?: SignatureFieldPosition): Promise<UniversignCreated>;
   addSignature(transactionId: string, input: SignatureInput): Promise<UniversignJson>;
   upsertParticipant(transactionId: string, input: ParticipantInput): Promise<UniversignJson>;
   startTransaction(transactionId: string): Promise<UniversignJson>;
@@ -89,8 +81,7 @@ export function createUniversignClient(options: UniversignClientOptions): Univer
   const authorization = `Basic ${Buffer.from(`${options.apiKey}:`).toString('base64')}`;
 
   // A body echoing the request must not carry the key into logs or workflow history.
-  const redact = (text: string): string =>
-    options.apiKey ? text.split(options.apiKey).join('[redacted]') : text;
+  const redact = (text: string): string => (options.apiKey ? text.split(options.apiKey).join('[redacted]') : text);
 
   async function send(method: string, path: string, body?: RequestBody): Promise<Response> {
     const context: UniversignErrorContext = { method, path };
@@ -206,8 +197,7 @@ export function createUniversignClient(options: UniversignClientOptions): Univer
     downloadSignedDocument: (transactionId, documentId) =>
       requestBytes(`${tx(transactionId)}/archive/documents/${encodeURIComponent(documentId)}/download`),
 
-    downloadEvidence: (transactionId) =>
-      requestBytes(`/archives/${encodeURIComponent(transactionId)}/requester-attestation`),
+    downloadEvidence: (transactionId) => requestBytes(`/archives/${encodeURIComponent(transactionId)}/requester-attestation`),
   };
 }
 

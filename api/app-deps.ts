@@ -3,8 +3,8 @@
  * Declared on the Fastify instance so routes reach it as `app.deps`.
  */
 import type { Client } from '@temporalio/client';
-import type { PrismaClient } from '../prisma/generated/client';
 import type { UniversignClient } from '../activities/universign-client';
+import type { PrismaClient } from '../prisma/generated/client';
 import type { PollSettings } from '../workflows/messages';
 import type { UniversignKeySet } from './universign-jwks';
 import type { WebhookStore } from './webhook-store';

@@ -13,7 +13,7 @@ import { isFinalStatus } from '../workflows/status-machine';
 import type { AppDeps } from './app-deps';
 import { getTransactionView } from './get-transaction-view';
 import { HttpError } from './plugins/error-handler';
-import { requestWorkflowResync, TemporalUnavailableError } from './request-workflow-resync';
+import { requestWorkflowResync, TemporalUnavailableError, type WorkflowResync } from './request-workflow-resync';
 
 /** Counted as `cancel_<outcome>` in api_resyncs_total. */
 export type CancelOutcome = 'ok' | 'pending' | 'not_found' | 'conflict' | 'upstream_error' | 'unavailable';
@@ -53,7 +53,7 @@ export async function cancelTransaction(
     return fail(mapped.outcome, mapped.error);
   }
 
-  let resync;
+  let resync: WorkflowResync;
   try {
     resync = await requestWorkflowResync(deps.temporal, transactionId, 'cancelled through the API');
   } catch (err) {

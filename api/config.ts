@@ -14,10 +14,19 @@ export const apiConfigSchema = z
     API_HOST: z.string().default('0.0.0.0'),
     API_TOKENS: z
       .string({ error: 'API_TOKENS is required (comma-separated bearer tokens for /api/*)' })
-      .transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((token) => token.trim())
+          .filter(Boolean),
+      )
       .refine((tokens) => tokens.length > 0, 'API_TOKENS holds no token')
       .refine((tokens) => tokens.every((token) => token.length >= 16), 'every API token must be at least 16 characters'),
-    WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    WEBHOOK_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
     POLL_INTERVAL_MIN_SECONDS: z.coerce.number().positive().default(60),
     POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(3600),
     /** The fixed poll interval of a transaction whose webhooks are not arriving (bounds how long a lost one goes unseen). */

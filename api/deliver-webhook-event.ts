@@ -5,12 +5,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import {
-  SIGNATURE_WORKFLOW_TYPE,
-  signatureWorkflowId,
-  universignEventSignal,
-  type SignatureTransactionInput,
-} from '../workflows/messages';
+import { SIGNATURE_WORKFLOW_TYPE, type SignatureTransactionInput, signatureWorkflowId, universignEventSignal } from '../workflows/messages';
 import { sageDocumentFromMetadata } from '../workflows/sage-document-metadata';
 import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../workflows/search-attributes';
 import { isFinalStatus } from '../workflows/status-machine';
@@ -71,7 +66,10 @@ export async function deliverWebhookEvent(
     const recorded = await prisma.signatureTransaction
       .findUnique({ where: { universignId: transactionId }, select: { status: true } })
       .catch((err: unknown) => {
-        throw new WorkflowUnavailableError(`cannot read transaction ${transactionId}: ${err instanceof Error ? err.message : String(err)}`, true);
+        throw new WorkflowUnavailableError(
+          `cannot read transaction ${transactionId}: ${err instanceof Error ? err.message : String(err)}`,
+          true,
+        );
       });
     if (recorded && isFinalStatus(recorded.status)) return markDelivered(deps, event, 'ignored');
   }
@@ -99,7 +97,10 @@ export async function deliverWebhookEvent(
     if (err instanceof WorkflowExecutionAlreadyStartedError) return markDelivered(deps, event, 'ignored');
     const message = `${connected ? '' : 'cannot connect to Temporal: '}${err instanceof Error ? err.message : String(err)}`;
     await deps.webhooks.markFailed(event.id, message).catch(() => undefined);
-    throw new WorkflowUnavailableError(`cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`, !connected || isTransient(err));
+    throw new WorkflowUnavailableError(
+      `cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`,
+      !connected || isTransient(err),
+    );
   }
   return markDelivered(deps, event, 'signalled');
 }

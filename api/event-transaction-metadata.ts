@@ -4,7 +4,7 @@
  */
 export function eventTransactionMetadata(payloadObject: unknown): Record<string, string> | null {
   const object = payloadObject as { object?: unknown; metadata?: unknown } | null;
-  if (!object || object.object !== 'transaction' || typeof object.metadata !== 'object' || object.metadata === null) return null;
+  if (object?.object !== 'transaction' || typeof object.metadata !== 'object' || object.metadata === null) return null;
   return Object.fromEntries(
     Object.entries(object.metadata as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );

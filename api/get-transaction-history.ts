@@ -123,5 +123,11 @@ export async function getTransactionHistory(
   ];
   // The lists arrive newest first; a stable sort keeps their own order on equal times.
   entries.sort((a, b) => b.time - a.time);
-  return { transactionId, entries: entries.slice(0, limit).reverse().map(({ entry }) => entry) };
+  return {
+    transactionId,
+    entries: entries
+      .slice(0, limit)
+      .reverse()
+      .map(({ entry }) => entry),
+  };
 }

@@ -2,8 +2,9 @@
  * The API's view of one signature transaction, read from the database (the workflows' durable
  * projection). `transactionId` is the Universign id; the row's own uuid never leaves the database.
  */
-import type { Prisma, PrismaClient } from '../prisma/generated/client';
+
 import { readActionSummary } from '../activities/actions/read-action-summary';
+import type { Prisma, PrismaClient } from '../prisma/generated/client';
 import type { LocalStatus } from '../workflows/status-machine';
 
 export interface TransactionView {
@@ -66,8 +67,7 @@ export function toTransactionView(row: TransactionViewRow): TransactionView {
   return {
     transactionId: row.universignId,
     workflowId: row.workflowId,
-    sageDocument:
-      row.sageDocumentType && row.sageDocumentNumber ? { type: row.sageDocumentType, number: row.sageDocumentNumber } : null,
+    sageDocument: row.sageDocumentType && row.sageDocumentNumber ? { type: row.sageDocumentType, number: row.sageDocumentNumber } : null,
     name: row.name,
     status: row.status,
     universignState: row.universignState,

@@ -1,7 +1,7 @@
 /** Lists transactions from the database, filtered by local status and Sage document, newest change first. */
 import type { Prisma, PrismaClient } from '../prisma/generated/client';
 import type { LocalStatus } from '../workflows/status-machine';
-import { TRANSACTION_VIEW_INCLUDE, toTransactionView, type TransactionView } from './get-transaction-view';
+import { TRANSACTION_VIEW_INCLUDE, type TransactionView, toTransactionView } from './get-transaction-view';
 
 export interface ListTransactionsQuery {
   status?: LocalStatus;

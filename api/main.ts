@@ -10,9 +10,9 @@ import { ConfigError } from '../worker/config';
 import { connectTemporalClient, connectTemporalNative } from '../worker/connect-temporal';
 import { loadApiConfig } from './config';
 import { createApp, LOG_REDACTIONS } from './create-app';
+import { createLazyNativeClient } from './lazy-native-client';
 import { createUniversignKeySet } from './universign-jwks';
 import { createWebhookStore } from './webhook-store';
-import { createLazyNativeClient } from './lazy-native-client';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();

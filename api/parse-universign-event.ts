@@ -57,7 +57,10 @@ const payloadSchema = z.looseObject({ object: z.record(z.string(), z.unknown()) 
 export function parseUniversignEvent(rawBody: Buffer): UniversignEvent {
   const body = parseJson(rawBody);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new WebhookEventError('body', `webhook body must be a JSON object, got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}`);
+    throw new WebhookEventError(
+      'body',
+      `webhook body must be a JSON object, got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}`,
+    );
   }
   const parsed = eventSchema.safeParse(body);
   if (!parsed.success) throw new WebhookEventError('shape', parsed.error.issues[0]?.message ?? 'webhook body is not a Universign event');

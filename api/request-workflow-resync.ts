@@ -4,11 +4,11 @@
  * (or the workflow's worker) not answering in time.
  */
 import {
+  type Client,
+  isGrpcServiceError,
   ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
-  isGrpcServiceError,
-  type Client,
 } from '@temporalio/client';
 import { resyncUpdate, signatureWorkflowId, type TransactionState } from '../workflows/messages';
 
@@ -27,11 +27,7 @@ export class TemporalUnavailableError extends Error {
   override name = 'TemporalUnavailableError';
 }
 
-export async function requestWorkflowResync(
-  temporal: Client,
-  transactionId: string,
-  reason: string | undefined,
-): Promise<WorkflowResync> {
+export async function requestWorkflowResync(temporal: Client, transactionId: string, reason: string | undefined): Promise<WorkflowResync> {
   const handle = temporal.workflow.getHandle<() => Promise<TransactionState>>(signatureWorkflowId(transactionId));
   try {
     const state = await temporal.connection.withDeadline(Date.now() + RESYNC_DEADLINE_MS, () =>

@@ -7,7 +7,7 @@ import type { TransactionState } from '../workflows/messages';
 import type { AppDeps } from './app-deps';
 import { getTransactionView } from './get-transaction-view';
 import { HttpError } from './plugins/error-handler';
-import { requestWorkflowResync, TemporalUnavailableError } from './request-workflow-resync';
+import { requestWorkflowResync, TemporalUnavailableError, type WorkflowResync } from './request-workflow-resync';
 
 /** Counted as `resync_<outcome>` in api_resyncs_total. */
 export type ResyncOutcome = 'ok' | 'not_found' | 'conflict' | 'unavailable';
@@ -24,7 +24,7 @@ export async function resyncTransaction(
   reason: string | undefined,
   onOutcome: (outcome: ResyncOutcome) => void,
 ): Promise<ResyncResult> {
-  let resync;
+  let resync: WorkflowResync;
   try {
     resync = await requestWorkflowResync(deps.temporal, transactionId, reason);
   } catch (err) {
@@ -42,10 +42,7 @@ export async function resyncTransaction(
     throw new HttpError(404, `unknown transaction ${transactionId}`);
   }
   onOutcome('conflict');
-  const why =
-    resync.kind === 'missing'
-      ? 'it has no workflow any more'
-      : `its workflow has already ended (${resync.workflowStatus})`;
+  const why = resync.kind === 'missing' ? 'it has no workflow any more' : `its workflow has already ended (${resync.workflowStatus})`;
   throw new HttpError(409, `transaction ${transactionId} cannot be resynced: ${why}; the last recorded view is attached`, {
     transaction: view,
   });

@@ -13,7 +13,7 @@ import type { SageDocumentRef } from '../activities/sync-contracts';
 import type { UniversignJson } from '../activities/universign-client';
 import { UniversignAuthError, UniversignError, UniversignUnavailableError } from '../activities/universign-errors';
 import { Prisma, type SignatureRequest } from '../prisma/generated/client';
-import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, type SignatureTransactionInput } from '../workflows/messages';
+import { SIGNATURE_WORKFLOW_TYPE, type SignatureTransactionInput, signatureWorkflowId } from '../workflows/messages';
 import { sageDocumentMetadata } from '../workflows/sage-document-metadata';
 import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../workflows/search-attributes';
 import type { AppDeps } from './app-deps';
@@ -99,10 +99,7 @@ export async function sendSignatureRequest(
   let documentId = row.documentId;
   const progress = readProgress(row.progress);
   const resuming = transactionId !== null || fileId !== null;
-  log.info(
-    { requestId: row.id, sageDocument: input.sageDocument, signers: input.signers.length, resuming },
-    'sending signature request',
-  );
+  log.info({ requestId: row.id, sageDocument: input.sageDocument, signers: input.signers.length, resuming }, 'sending signature request');
 
   try {
     await sendOnUniversign();
@@ -152,11 +149,9 @@ export async function sendSignatureRequest(
       }
     }
     if (existing.requestHash !== hash) {
-      throw new HttpError(
-        422,
-        'this Idempotency-Key was already used with a different request body; use a new key for a new request',
-        { requestId: existing.id },
-      );
+      throw new HttpError(422, 'this Idempotency-Key was already used with a different request body; use a new key for a new request', {
+        requestId: existing.id,
+      });
     }
     const replay = replayOf(existing);
     if (replay) return { kind: 'replay', result: replay };
@@ -200,7 +195,8 @@ export async function sendSignatureRequest(
 
   function signerProgress(email: string): SignerProgress {
     const key = email.toLowerCase();
-    return (progress.signers[key] ??= {});
+    progress.signers[key] ??= {};
+    return progress.signers[key];
   }
 
   async function sendOnUniversign(): Promise<void> {
@@ -390,7 +386,11 @@ function toHttpError(err: unknown, requestId: string, transactionId: string | nu
   }
   if (cause instanceof UniversignAuthError) {
     // The status alone: an auth failure's body says nothing the operator needs and may say too much.
-    return new HttpError(502, `Universign refused the API key (could not ${err.step}: HTTP ${cause.status ?? '?'}); check UNIVERSIGN_API_KEY`, extra);
+    return new HttpError(
+      502,
+      `Universign refused the API key (could not ${err.step}: HTTP ${cause.status ?? '?'}); check UNIVERSIGN_API_KEY`,
+      extra,
+    );
   }
   // Any other 4xx (or a 2xx Universign should not have sent): retrying as is will not help.
   if (cause instanceof UniversignError) {

@@ -10,7 +10,7 @@
  * cooldown from the last *successful* fetch (so a failing endpoint is hit on every unknown kid) and
  * drops to errors as soon as the cache is older than its max age while the endpoint is down.
  */
-import { createLocalJWKSet, errors, type CryptoKey, type FlattenedJWSInput, type JWSHeaderParameters, type LocalJWKSet } from 'jose';
+import { type CryptoKey, createLocalJWKSet, errors, type FlattenedJWSInput, type JWSHeaderParameters, type LocalJWKSet } from 'jose';
 
 export interface UniversignKeySetOptions {
   jwksUrl: string | URL;
@@ -77,10 +77,10 @@ export function createUniversignKeySet(options: UniversignKeySetOptions): Univer
     );
     pending = current;
     // Cleared whatever the outcome, so the next attempt (after the cooldown) starts a new fetch.
-    void current.then(
-      () => (pending === current ? (pending = null) : undefined),
-      () => (pending === current ? (pending = null) : undefined),
-    );
+    const clear = () => {
+      if (pending === current) pending = null;
+    };
+    void current.then(clear, clear);
     return current;
   }
 

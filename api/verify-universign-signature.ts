@@ -4,7 +4,7 @@
  * bytes, signed PS256 with the key named by `kid` in Universign's JWKS (see universign-api.md).
  * The raw bytes are what was signed, so callers must pass them untouched, never re-serialised JSON.
  */
-import { decodeProtectedHeader, errors, flattenedVerify, type FlattenedVerifyGetKey, type ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, errors, type FlattenedVerifyGetKey, flattenedVerify, type ProtectedHeaderParameters } from 'jose';
 import { UniversignKeySetUnavailableError } from './universign-jwks';
 
 /**
@@ -44,14 +44,16 @@ export async function verifyUniversignSignature(input: VerifyUniversignSignature
   const [encodedHeader = '', payloadPart = '', signature = ''] = parts;
   // Universign sends a detached JWS. One carrying its own payload is refused rather than checked
   // against the body: a signed payload that is not the body proves nothing about the body.
-  if (payloadPart !== '') throw new WebhookSignatureError('malformed', 'webhook signature is not a detached JWS (payload part is not empty)');
+  if (payloadPart !== '')
+    throw new WebhookSignatureError('malformed', 'webhook signature is not a detached JWS (payload part is not empty)');
   if (encodedHeader === '') throw new WebhookSignatureError('malformed', 'webhook signature has an empty header part');
 
   // Header checks come before any key lookup, so junk never costs a JWKS fetch.
   const header = decodeHeader(value);
   if (typeof header.alg !== 'string') throw new WebhookSignatureError('malformed', 'webhook signature header has no "alg"');
   if (header.alg !== ALGORITHM) throw new WebhookSignatureError('algorithm', `webhook signature algorithm must be ${ALGORITHM}`);
-  if (typeof header.kid !== 'string' || header.kid === '') throw new WebhookSignatureError('malformed', 'webhook signature header has no "kid"');
+  if (typeof header.kid !== 'string' || header.kid === '')
+    throw new WebhookSignatureError('malformed', 'webhook signature header has no "kid"');
   // The unencoded-payload option (RFC 7797) changes what is signed; Universign signs b64url(body).
   if (header.b64 !== undefined || header.crit !== undefined) {
     throw new WebhookSignatureError('malformed', 'webhook signature header uses "b64"/"crit", which Universign does not send');
@@ -59,11 +61,9 @@ export async function verifyUniversignSignature(input: VerifyUniversignSignature
   if (signature === '') throw new WebhookSignatureError('malformed', 'webhook signature has an empty signature part');
 
   try {
-    await flattenedVerify(
-      { protected: encodedHeader, payload: input.rawBody.toString('base64url'), signature },
-      input.keySet,
-      { algorithms: [ALGORITHM] },
-    );
+    await flattenedVerify({ protected: encodedHeader, payload: input.rawBody.toString('base64url'), signature }, input.keySet, {
+      algorithms: [ALGORITHM],
+    });
   } catch (err) {
     throw toSignatureError(err);
   }
@@ -87,14 +87,16 @@ function toSignatureError(err: unknown): Error {
     return new WebhookSignatureError('invalid', 'webhook signature does not match the body');
   }
   if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
-    return new WebhookSignatureError('unknown_key', 'webhook signature key id is not in Universign\'s key set');
+    return new WebhookSignatureError('unknown_key', "webhook signature key id is not in Universign's key set");
   }
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
     return new WebhookSignatureError('algorithm', `webhook signature algorithm must be ${ALGORITHM}`);
   }
-  if (err instanceof errors.JWSInvalid) return new WebhookSignatureError('malformed', 'webhook signature is not a valid JWS', { cause: err });
+  if (err instanceof errors.JWSInvalid)
+    return new WebhookSignatureError('malformed', 'webhook signature is not a valid JWS', { cause: err });
   // Any other jose error is about the key (too short, wrong type): the signature cannot be trusted.
-  if (err instanceof errors.JOSEError) return new WebhookSignatureError('invalid', 'webhook signature cannot be checked with that key', { cause: err });
+  if (err instanceof errors.JOSEError)
+    return new WebhookSignatureError('invalid', 'webhook signature cannot be checked with that key', { cause: err });
   // Anything else (a TypeError for unusable key material, a bug) is not the sender's fault: let it surface.
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -6,7 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppDeps } from './app-deps';
-import { deliverWebhookEvent, WorkflowUnavailableError, type DeliveryOutcome } from './deliver-webhook-event';
+import { type DeliveryOutcome, deliverWebhookEvent, WorkflowUnavailableError } from './deliver-webhook-event';
 import type { PendingWebhookEvent } from './webhook-store';
 
 export type DeliveryResult = DeliveryOutcome | 'unavailable' | 'lease_expired' | 'dropped' | 'failed';

@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveTemporalCli } from '../scripts/temporal-binaries';
-import { createPhaseRecorder, MODES, type BenchContext, type OpenTransaction } from './lib/context';
+import { type BenchContext, createPhaseRecorder, MODES, type OpenTransaction } from './lib/context';
 import { startTransactionWorkflows, waitUntil } from './lib/product';
-import { renderReport, type BenchResults, type Figure, type PhaseRecord } from './lib/report';
+import { type BenchResults, type Figure, type PhaseRecord, renderReport } from './lib/report';
 import { isProductOverride, startBenchStack, TASK_QUEUE } from './lib/stack';
 import { measureBurst } from './scenarios/burst';
 import { measureCeilings } from './scenarios/ceilings';
@@ -74,7 +74,9 @@ try {
     log,
     figure: (figure) => {
       figures.push(figure);
-      log(`  ${figure.label}: ${figure.value.toFixed(2)} ${figure.unit}${figure.goal ? ` (${figure.goal.met ? 'meets' : 'misses'} ${figure.goal.text})` : ''}`);
+      log(
+        `  ${figure.label}: ${figure.value.toFixed(2)} ${figure.unit}${figure.goal ? ` (${figure.goal.met ? 'meets' : 'misses'} ${figure.goal.text})` : ''}`,
+      );
     },
     note: (text) => {
       notes.push(text);
@@ -89,9 +91,11 @@ try {
   await waitUntil(
     async () =>
       Number(
-        (await stack.pg.query<{ n: string }>(`SELECT count(*) AS n FROM signature_transactions WHERE universign_id = ANY($1)`, [
-          ctx.webhookPool.map((transaction) => transaction.id),
-        ])).rows[0]?.n,
+        (
+          await stack.pg.query<{ n: string }>(`SELECT count(*) AS n FROM signature_transactions WHERE universign_id = ANY($1)`, [
+            ctx.webhookPool.map((transaction) => transaction.id),
+          ])
+        ).rows[0]?.n,
       ) === WEBHOOK_POOL,
     120_000,
     'the webhook pool to be recorded',

@@ -88,8 +88,7 @@ export function createMigrationAdapter(databaseUrl: string, shadowDatabaseUrl?: 
     provider: main.provider,
     adapterName: main.adapterName,
     connect: async () => forMigrations(await main.connect()),
-    connectToShadowDb: async () =>
-      forMigrations(await (shadowPool ? new PrismaPg(shadowPool).connect() : main.connectToShadowDb())),
+    connectToShadowDb: async () => forMigrations(await (shadowPool ? new PrismaPg(shadowPool).connect() : main.connectToShadowDb())),
   };
   return {
     factory,

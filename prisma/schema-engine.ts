@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { createMigrationAdapter } from './schema-engine-adapter';
 
 export type { SchemaEngine };
@@ -16,11 +16,13 @@ export type { SchemaEngine };
 export const SCHEMA_PATH = new URL('./schema.prisma', import.meta.url).pathname;
 
 /** tsconfig's lib (ES2022, no DOM) has no WebAssembly types; this is the part used here. */
-const wasmRuntime = (globalThis as unknown as {
-  WebAssembly: {
-    instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
-  };
-}).WebAssembly;
+const wasmRuntime = (
+  globalThis as unknown as {
+    WebAssembly: {
+      instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+    };
+  }
+).WebAssembly;
 
 let instantiated: Promise<void> | undefined;
 

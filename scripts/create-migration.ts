@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCKFILE_NAME, readMigrationsFolder } from '../prisma/migrations-folder';
-import { SCHEMA_PATH, openSchemaEngine } from '../prisma/schema-engine';
+import { openSchemaEngine, SCHEMA_PATH } from '../prisma/schema-engine';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 export async function createMigration(name: string): Promise<string | undefined> {
@@ -59,7 +59,10 @@ function timestamp(at: Date): string {
 
 /** Same shape as the Prisma CLI's names: lower-case words joined by underscores. */
 function migrationName(raw: string | undefined): string {
-  const name = (raw ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const name = (raw ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   if (!name) throw new Error('Usage: npm run db:migration:create -- <name>   (e.g. add_signer_phone)');
   return name.slice(0, 200);
 }
@@ -68,9 +71,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     const dir = await createMigration(migrationName(process.argv[2]));
     console.log(
-      dir
-        ? `Created ${dir}/migration.sql: review it, then commit it.`
-        : 'prisma/schema.prisma matches the migrations: nothing to create.',
+      dir ? `Created ${dir}/migration.sql: review it, then commit it.` : 'prisma/schema.prisma matches the migrations: nothing to create.',
     );
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));

@@ -108,7 +108,10 @@ async function tryLock(lock: string): Promise<boolean> {
     return true;
   } catch {
     // A process killed while building the archive leaves its lock behind.
-    const since = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const since = await stat(lock).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (since > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
     return false;
   }

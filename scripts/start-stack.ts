@@ -4,7 +4,7 @@
  * the embedded PostgreSQL-compatible database, the Universign simulator — applies the migrations,
  * then runs the worker. Ctrl-C stops all of it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,9 @@ import { applyMigrations } from '../prisma/migrate';
 import { startSageGatewaySimulator } from '../test/fakes/sage-gateway-simulator';
 import { startUniversignSimulator } from '../test/fakes/universign-simulator';
 import { startSmtpSink } from '../test/support/smtp-sink';
+import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { resolveTemporalCli, TEMPORAL_SQLITE_PRAGMAS } from './temporal-binaries';
-import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATA_DIR = `${ROOT}.data`;
@@ -45,16 +45,27 @@ async function main(): Promise<void> {
   log(`migrations   ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
 
   if (!env.TEMPORAL_ADDRESS) {
-    const temporal = spawnChild('temporal', resolveTemporalCli(), [
-      'server', 'start-dev',
-      '--ip', '127.0.0.1',
-      '--port', '7233',
-      '--ui-port', '8233',
-      '--db-filename', `${DATA_DIR}/temporal.sqlite`,
-      ...TEMPORAL_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
-      '--log-level', 'error',
-      ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
-    ], env);
+    const temporal = spawnChild(
+      'temporal',
+      resolveTemporalCli(),
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        '7233',
+        '--ui-port',
+        '8233',
+        '--db-filename',
+        `${DATA_DIR}/temporal.sqlite`,
+        ...TEMPORAL_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+        '--log-level',
+        'error',
+        ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+      ],
+      env,
+    );
     keep(() => stopChild(temporal));
     env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
     await waitForTemporal(env.TEMPORAL_ADDRESS);

@@ -37,7 +37,11 @@ export function checkTemporalTls(
 ): void {
   const { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca } = config;
   if (Boolean(cert) !== Boolean(key)) {
-    ctx.addIssue({ code: 'custom', path: [cert ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
+    ctx.addIssue({
+      code: 'custom',
+      path: [cert ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'],
+      message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
+    });
   }
   if (ca && !cert) {
     ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CA'], message: 'TEMPORAL_TLS_CA needs TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY' });

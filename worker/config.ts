@@ -21,7 +21,9 @@ export const workerConfigSchema = z
     /** Threads running workflow code in a worker. */
     WORKER_WORKFLOW_THREADS: positiveInt(DEFAULT_WORKER_TUNING.workflowThreadPoolSize),
     /** Port of the worker's Prometheus metrics (GET /metrics); unset: no metrics server. */
-    WORKER_METRICS_PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
+    WORKER_METRICS_PORT: optionalText.pipe(
+      z.string().regex(/^\d+$/, 'a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional(),
+    ),
     WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
     SAGE_GATEWAY_URL: optionalText.pipe(z.string().url().optional()),
     SAGE_GATEWAY_TOKEN: optionalText,
@@ -51,7 +53,10 @@ export const workerConfigSchema = z
   });
 
 function commaList(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

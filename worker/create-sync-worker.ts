@@ -5,11 +5,8 @@
  * limit). Shared by the process entry, `npm start`, the benchmark and the integration tests.
  */
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import {
-  DEFAULT_BUSINESS_ACTION_SETTINGS,
-  type BusinessActionDeps,
-} from '../activities/actions/business-action-deps';
+import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type BusinessActionDeps, DEFAULT_BUSINESS_ACTION_SETTINGS } from '../activities/actions/business-action-deps';
 import { createBusinessActionActivities } from '../activities/create-business-action-activities';
 import { createSyncActivities, type SyncActivityDeps } from '../activities/create-sync-activities';
 import { callsUniversign, universignTaskQueue } from '../workflows/task-queues';

@@ -4,18 +4,16 @@
  * Temporal Cloud does not let clients add them: there, create them once with the command in the
  * README; this check then finds them and adds nothing.
  */
-import proto from '@temporalio/proto';
+
 import type { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 
 const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<{ added: string[] }> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set([
-    ...Object.keys(existing.customAttributes ?? {}),
-    ...Object.keys(existing.systemAttributes ?? {}),
-  ]);
+  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
   const missing = SEARCH_ATTRIBUTE_KEYS.map((key) => key.name).filter((name) => !known.has(name));
   if (missing.length > 0) {
     await connection.operatorService.addSearchAttributes({

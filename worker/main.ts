@@ -11,8 +11,8 @@ import { createSageGatewayClient } from '../activities/sage-gateway-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { ConfigError, loadWorkerConfig } from './config';
 import { connectTemporalClient, connectTemporalNative } from './connect-temporal';
-import { ensureSearchAttributes } from './ensure-search-attributes';
 import { createSyncWorker } from './create-sync-worker';
+import { ensureSearchAttributes } from './ensure-search-attributes';
 import { createTemporalPinoLogger } from './temporal-pino-logger';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   if (disabled.length > 0) log.warn({ disabled }, 'some business actions are not configured: they will be recorded as skipped');
   const metrics = createWorkerMetrics();
   const metricsServer =
-    config.WORKER_METRICS_PORT !== undefined ? await serveWorkerMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST) : null;
+    config.WORKER_METRICS_PORT !== undefined
+      ? await serveWorkerMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST)
+      : null;
   const connection = await connectTemporalNative(config);
   try {
     await registerSearchAttributes(config, log);

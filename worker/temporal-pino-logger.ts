@@ -2,7 +2,7 @@
  * Routes the Temporal SDK's own logs (worker state, bundling, workflow failures) through pino,
  * so the worker writes one JSON log stream. SDK chatter below `minimum` is dropped.
  */
-import type { LogLevel, LogMetadata, Logger } from '@temporalio/worker';
+import type { Logger, LogLevel, LogMetadata } from '@temporalio/worker';
 import type { Logger as PinoLogger } from 'pino';
 
 const ORDER: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];

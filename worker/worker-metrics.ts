@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { SyncMetrics } from '../activities/sync-metrics';
 
 export interface WorkerMetrics extends SyncMetrics {
@@ -35,7 +35,11 @@ export function createWorkerMetrics(): WorkerMetrics {
 }
 
 /** GET /metrics on its own port (the worker has no HTTP API). */
-export async function serveWorkerMetrics(registry: Registry, port: number, host: string): Promise<{ port: number; close: () => Promise<void> }> {
+export async function serveWorkerMetrics(
+  registry: Registry,
+  port: number,
+  host: string,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');

@@ -5,9 +5,7 @@
  */
 export const SAGE_METADATA_KEYS = { type: 'sageDocumentType', number: 'sageDocumentNumber' } as const;
 
-export function sageDocumentFromMetadata(
-  metadata: Record<string, string> | null | undefined,
-): { type: string; number: string } | null {
+export function sageDocumentFromMetadata(metadata: Record<string, string> | null | undefined): { type: string; number: string } | null {
   const type = metadata?.[SAGE_METADATA_KEYS.type]?.trim();
   const number = metadata?.[SAGE_METADATA_KEYS.number]?.trim();
   return type && number ? { type, number } : null;

@@ -3,6 +3,8 @@
  * a durable timer that webhook signals and operator requests cut short; records every sync through
  * activities; completes when the local status is final. Deterministic: no I/O here.
  */
+
+import type { ActivityOptions, LocalActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -17,45 +19,39 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ActivityOptions, LocalActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { BusinessActionActivities } from '../activities/create-business-action-activities';
 import type { SyncActivities } from '../activities/create-sync-activities';
 import {
-  PERMANENT_ACTION_ERROR_TYPES,
-  UNIVERSIGN_ERROR_TYPES,
   type BusinessActionInput,
+  PERMANENT_ACTION_ERROR_TYPES,
   type SyncSource,
+  UNIVERSIGN_ERROR_TYPES,
 } from '../activities/sync-contracts';
 import type { TransactionSnapshot } from '../activities/transaction-snapshot';
 import {
+  type CarriedState,
   forceResyncSignal,
   resyncUpdate,
-  stateQuery,
-  universignEventSignal,
-  type CarriedState,
   type SignatureTransactionInput,
   type SignerState,
+  stateQuery,
   type TransactionState,
+  universignEventSignal,
 } from './messages';
 import { nextPollInterval, resolvePollSettings, webhooksArriving } from './poll-cadence';
 import { projectionKey } from './projection-key';
 import { renderCurrentDetails } from './render-current-details';
 import { sageDocumentFromMetadata } from './sage-document-metadata';
-import {
-  SAGE_DOCUMENT_KEY,
-  SIGNATURE_STATUS_KEY,
-  UNIVERSIGN_STATE_KEY,
-  sageDocumentKeyword,
-} from './search-attributes';
+import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY, sageDocumentKeyword, UNIVERSIGN_STATE_KEY } from './search-attributes';
+import { rememberEventId } from './seen-events';
 import {
   actionsForStatus,
+  type BusinessAction,
   isFinalStatus,
+  type LocalStatus,
   resolveTransition,
   statusFromUniversign,
-  type BusinessAction,
-  type LocalStatus,
 } from './status-machine';
-import { rememberEventId } from './seen-events';
 import { callsUniversign, universignTaskQueue } from './task-queues';
 
 /** How many consecutive "not found" answers end the workflow (Universign may lag right after creation). */
@@ -79,11 +75,7 @@ const FETCH_OPTIONS: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '2 minutes',
     maximumAttempts: 6,
-    nonRetryableErrorTypes: [
-      UNIVERSIGN_ERROR_TYPES.notFound,
-      UNIVERSIGN_ERROR_TYPES.auth,
-      UNIVERSIGN_ERROR_TYPES.badResponse,
-    ],
+    nonRetryableErrorTypes: [UNIVERSIGN_ERROR_TYPES.notFound, UNIVERSIGN_ERROR_TYPES.auth, UNIVERSIGN_ERROR_TYPES.badResponse],
   },
 };
 
@@ -113,7 +105,6 @@ const ACTION_ACTIVITY: Record<BusinessAction, keyof Omit<BusinessActionActivitie
   ARCHIVE_SIGNED_DOCUMENTS: 'archiveSignedDocuments',
   CANCEL_UNIVERSIGN_TRANSACTION: 'cancelUniversignTransaction',
 };
-
 
 type WakeReason = Exclude<SyncSource, 'start' | 'poll'>;
 
@@ -305,7 +296,12 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
     }
   }
 
-  async function runAction(kind: BusinessAction, actionInput: BusinessActionInput, index: number, onUniversignQueue: boolean): Promise<void> {
+  async function runAction(
+    kind: BusinessAction,
+    actionInput: BusinessActionInput,
+    index: number,
+    onUniversignQueue: boolean,
+  ): Promise<void> {
     try {
       const activities = onUniversignQueue ? universignActionActivities : actionActivities;
       const outcome = await activities[ACTION_ACTIVITY[kind]](actionInput);
@@ -347,7 +343,10 @@ export async function signatureTransaction(input: SignatureTransactionInput): Pr
       );
     }
     // A missing transaction is re-checked soon; any other failure backs the cadence off.
-    schedule(notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll, arrivingFor(modern)), fromFor(modern, readAtMs));
+    schedule(
+      notFound ? poll.minSeconds : nextPollInterval(state.pollIntervalSeconds, false, poll, arrivingFor(modern)),
+      fromFor(modern, readAtMs),
+    );
     publish();
   }
 

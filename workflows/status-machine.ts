@@ -18,12 +18,7 @@ export function isLocalStatus(value: unknown): value is LocalStatus {
 }
 
 /** Stalled reasons that mean somebody refused (inactivity also stalls, but is not a refusal). */
-export const REFUSAL_STALL_REASONS: readonly string[] = [
-  'signature_refusal',
-  'action_refusal',
-  'consultation_refusal',
-  'review_refusal',
-];
+export const REFUSAL_STALL_REASONS: readonly string[] = ['signature_refusal', 'action_refusal', 'consultation_refusal', 'review_refusal'];
 
 export function isRefusalStall(stalled: boolean, stalledReason: string | null | undefined): boolean {
   return stalled && stalledReason != null && REFUSAL_STALL_REASONS.includes(stalledReason);
@@ -33,11 +28,7 @@ export function isRefusalStall(stalled: boolean, stalledReason: string | null | 
  * Maps what Universign reports to a local status. Returns null for a state this code does not
  * know (a future Universign state): the caller keeps its current status and records the oddity.
  */
-export function statusFromUniversign(
-  state: string,
-  stalled: boolean,
-  stalledReason: string | null | undefined,
-): LocalStatus | null {
+export function statusFromUniversign(state: string, stalled: boolean, stalledReason: string | null | undefined): LocalStatus | null {
   switch (state) {
     case 'draft':
       return 'EN_ATTENTE';

@@ -5,10 +5,10 @@
  * duplicate signal, another worker) finds it done and repeats nothing.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Prisma, type PrismaClient } from '../../prisma/generated/client';
+import type { Prisma, PrismaClient } from '../../prisma/generated/client';
 import type { BusinessAction, LocalStatus } from '../../workflows/status-machine';
-import type { BusinessActionOutcome } from '../sync-contracts';
 import { utcTimestamp } from '../sql-time';
+import type { BusinessActionOutcome } from '../sync-contracts';
 import { readActionSummary } from './read-action-summary';
 
 /** Longer than the action activities' 5-minute start-to-close timeout, after which Temporal retries. */

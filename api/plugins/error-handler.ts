@@ -2,9 +2,10 @@
  * One error shape for every route: `{error, message}` with the right 4xx for bad input, and a
  * logged 500 for anything unexpected (its details stay in the log, not in the answer).
  */
+
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { STATUS_CODES } from 'node:http';
 
 export class HttpError extends Error {
   constructor(

@@ -17,22 +17,32 @@ const readySchema = {
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/health',
-    { schema: { tags: ['health'], summary: 'Liveness', security: [], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness',
+        security: [],
+        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+      },
+    },
     async () => ({ status: 'ok' }),
   );
 
   app.get(
     '/ready',
-    { schema: { tags: ['health'], summary: 'Readiness: database and Temporal reachable', security: [], response: { 200: readySchema, 503: readySchema } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: database and Temporal reachable',
+        security: [],
+        response: { 200: readySchema, 503: readySchema },
+      },
+    },
     async (_request, reply) => {
       const { prisma, temporal } = app.deps;
       const [database, workflowService] = await Promise.all([
         check(() => prisma.$queryRaw`SELECT 1`),
-        check(() =>
-          temporal.connection.withDeadline(Date.now() + READY_TIMEOUT_MS, () =>
-            temporal.workflowService.getSystemInfo({}),
-          ),
-        ),
+        check(() => temporal.connection.withDeadline(Date.now() + READY_TIMEOUT_MS, () => temporal.workflowService.getSystemInfo({}))),
       ]);
       const ready = database === 'ok' && workflowService === 'ok';
       return reply

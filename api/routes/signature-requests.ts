@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError } from '../plugins/error-handler';
-import { sendSignatureRequest, type SignatureRequestInput } from '../send-signature-request';
+import { type SignatureRequestInput, sendSignatureRequest } from '../send-signature-request';
 
 export const SIGNATURE_LANGUAGES = ['fr', 'en', 'de', 'es', 'it', 'nl'] as const;
 export const MAX_PDF_BYTES = 20 * 1024 * 1024;
@@ -66,7 +66,7 @@ const bodySchema = {
       },
     },
     name: { type: 'string', minLength: 1, maxLength: 200, description: 'Transaction name (default: "<Type> <number>")' },
-    language: { type: 'string', enum: [...SIGNATURE_LANGUAGES], default: 'fr', description: 'Signers\' interface language' },
+    language: { type: 'string', enum: [...SIGNATURE_LANGUAGES], default: 'fr', description: "Signers' interface language" },
     expiresAt: { type: 'string', format: 'date-time', description: `ISO-8601, in the future, at most ${MAX_EXPIRY_DAYS} days ahead` },
   },
 } as const;
@@ -246,8 +246,8 @@ function checkExpiry(expiresAt: string, now: Date): string {
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : `${text}${text ? '.' : ''}${String(part)}`),
-    '',
-  ) || 'body';
+  return (
+    path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : `${text}${text ? '.' : ''}${String(part)}`), '') ||
+    'body'
+  );
 }

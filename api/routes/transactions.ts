@@ -105,8 +105,7 @@ export async function transactionRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request) =>
-      resyncTransaction(app.deps, request.params.transactionId, request.body?.reason, countResync('resync')),
+    async (request) => resyncTransaction(app.deps, request.params.transactionId, request.body?.reason, countResync('resync')),
   );
 
   app.post<{ Params: IdParams }>(

@@ -6,8 +6,9 @@
  * that fails verification or is not an event.
  */
 import type { FastifyInstance } from 'fastify';
-import { parseUniversignEvent, WebhookEventError } from '../parse-universign-event';
+import { parseUniversignEvent, type UniversignEvent, WebhookEventError } from '../parse-universign-event';
 import { verifyUniversignSignature, WebhookSignatureError } from '../verify-universign-signature';
+import type { RecordedWebhookEvent } from '../webhook-store';
 
 const answerSchema = {
   type: 'object',
@@ -25,9 +26,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
   const { settings } = app.deps;
   // Keep the exact bytes: re-serialised JSON would not verify. Any content type is accepted.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: settings.webhookMaxBytes }, (_request, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: settings.webhookMaxBytes }, (_request, body, done) => done(null, body));
 
   app.post(
     '/webhooks/universign',
@@ -68,7 +67,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
         return done('unauthorized', 401, { error: 'Unauthorized', message: `invalid webhook signature (${err.reason})` });
       }
 
-      let event;
+      let event: UniversignEvent;
       try {
         event = parseUniversignEvent(rawBody);
       } catch (err) {
@@ -80,7 +79,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
         return done('invalid', 400, { error: 'Bad Request', message: err.message });
       }
 
-      let recorded;
+      let recorded: RecordedWebhookEvent;
       try {
         recorded = await app.deps.webhooks.record(event, kid, JSON.parse(rawBody.toString('utf8')));
       } catch (err) {

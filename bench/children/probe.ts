@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { SIGNATURE_WORKFLOW_TYPE, universignEventSignal, signatureWorkflowId } from '../../workflows/messages';
+import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, universignEventSignal } from '../../workflows/messages';
 import { serveRpc } from '../lib/child-rpc';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -44,7 +44,9 @@ function signalOnce(taskQueue: string, target: SignalTarget, index: number): Pro
     taskQueue,
     args: [{ transactionId: target.transactionId }],
     signal: universignEventSignal,
-    signalArgs: [{ eventId: `evt_probe_${process.pid}_${Date.now()}_${index}`, type: 'action.reminder.sent', receivedAt: new Date().toISOString() }],
+    signalArgs: [
+      { eventId: `evt_probe_${process.pid}_${Date.now()}_${index}`, type: 'action.reminder.sent', receivedAt: new Date().toISOString() },
+    ],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
   });
 }
@@ -52,7 +54,17 @@ function signalOnce(taskQueue: string, target: SignalTarget, index: number): Pro
 serveRpc(
   {
     /** Closed loop: `concurrency` callers for `durationMs`. */
-    async signalClosedLoop({ taskQueue, targets, concurrency, durationMs }: { taskQueue: string; targets: SignalTarget[]; concurrency: number; durationMs: number }) {
+    async signalClosedLoop({
+      taskQueue,
+      targets,
+      concurrency,
+      durationMs,
+    }: {
+      taskQueue: string;
+      targets: SignalTarget[];
+      concurrency: number;
+      durationMs: number;
+    }) {
       const latencies: number[] = [];
       let errors = 0;
       let issued = 0;
@@ -76,7 +88,17 @@ serveRpc(
       return { latencies, errors, wallSeconds, throughput: latencies.length / wallSeconds };
     },
     /** Open loop: `rate` calls per second for `durationMs`. */
-    async signalOpenLoop({ taskQueue, targets, rate, durationMs }: { taskQueue: string; targets: SignalTarget[]; rate: number; durationMs: number }) {
+    async signalOpenLoop({
+      taskQueue,
+      targets,
+      rate,
+      durationMs,
+    }: {
+      taskQueue: string;
+      targets: SignalTarget[];
+      rate: number;
+      durationMs: number;
+    }) {
       const latencies: number[] = [];
       let errors = 0;
       const total = Math.round((rate * durationMs) / 1000);
@@ -89,7 +111,9 @@ serveRpc(
         pending.push(
           signalOnce(taskQueue, targets[index % targets.length] as SignalTarget, index).then(
             () => void latencies.push(performance.now() - t0),
-            () => void (errors += 1),
+            () => {
+              errors += 1;
+            },
           ),
         );
       }

@@ -3,10 +3,11 @@
  * load generator, so each one's CPU is measured on its own. They are forked with tsx and answer
  * calls over the IPC channel: `serveRpc` on the child side, `forkChild` on the parent side.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-type Handlers = Record<string, (args: any) => unknown>;
+// `never`: any handler, whatever its argument type, is one (the caller passes what it expects).
+type Handlers = Record<string, (args: never) => unknown>;
 
 interface CallMessage {
   id: number;
@@ -96,11 +97,12 @@ export function serveRpc(handlers: Handlers, ready: unknown, onStop: () => Promi
     Promise.resolve()
       .then(() => {
         if (!handler) throw new Error(`no method ${message.method}`);
-        return handler(message.args);
+        return handler(message.args as never);
       })
       .then(
         (result) => process.send?.({ id: message.id, result } satisfies ReplyMessage),
-        (err: unknown) => process.send?.({ id: message.id, error: err instanceof Error ? err.message : String(err) } satisfies ReplyMessage),
+        (err: unknown) =>
+          process.send?.({ id: message.id, error: err instanceof Error ? err.message : String(err) } satisfies ReplyMessage),
       );
   });
   let stopping = false;

@@ -1,6 +1,7 @@
 /** What every scenario receives: the stack, the mode's sizes, and where figures and progress go. */
-import type { Figure, PhaseRecord } from './report';
+
 import { measurePhase } from './process-usage';
+import type { Figure, PhaseRecord } from './report';
 import type { BenchStack } from './stack';
 
 export interface ModeSizes {

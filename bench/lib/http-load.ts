@@ -50,9 +50,7 @@ function send(agent: Agent, baseUrl: URL, input: LoadRequest, index: number): Pr
       },
       (res) => {
         res.resume();
-        res.on('end', () =>
-          resolve({ index, sentAt, sentAtEpochMs, latencyMs: performance.now() - sentAt, status: res.statusCode ?? 0 }),
-        );
+        res.on('end', () => resolve({ index, sentAt, sentAtEpochMs, latencyMs: performance.now() - sentAt, status: res.statusCode ?? 0 }));
         res.on('error', reject);
       },
     );
@@ -122,7 +120,9 @@ export async function openLoop(options: {
     pending.push(
       send(agent, baseUrl, options.next(index), index).then(
         (sample) => void samples.push(sample),
-        () => void (errors += 1),
+        () => {
+          errors += 1;
+        },
       ),
     );
   }

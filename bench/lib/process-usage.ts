@@ -25,10 +25,13 @@ export interface PhaseUsage {
 }
 
 export function pidRef(name: string, pid: () => number | undefined): ProcessRef {
-  return { name, pids: () => {
-    const value = pid();
-    return value ? [value] : [];
-  } };
+  return {
+    name,
+    pids: () => {
+      const value = pid();
+      return value ? [value] : [];
+    },
+  };
 }
 
 export function commandRef(name: string, command: string): ProcessRef {
@@ -126,7 +129,8 @@ export function saturation(usage: PhaseUsage): string {
   if (!top) return 'n/a';
   const machineBound = usage.machineBusyPercent >= 85;
   const processBound = top[1] >= 90;
-  if (machineBound) return `machine saturated (${usage.machineBusyPercent.toFixed(0)} % of ${usage.cores} cores); busiest: ${top[0]} (${top[1].toFixed(0)} % of a core)`;
+  if (machineBound)
+    return `machine saturated (${usage.machineBusyPercent.toFixed(0)} % of ${usage.cores} cores); busiest: ${top[0]} (${top[1].toFixed(0)} % of a core)`;
   if (processBound) return `${top[0]} saturates one core (${top[1].toFixed(0)} %)`;
   return `nothing saturated (machine ${usage.machineBusyPercent.toFixed(0)} % busy; busiest ${top[0]} ${top[1].toFixed(0)} %)`;
 }

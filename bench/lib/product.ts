@@ -1,15 +1,20 @@
 /** Driving the product from the benchmark: starting workflows as the API does, waiting on the database, webhook requests. */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describeSignatureWorkflow } from '../../api/describe-signature-workflow';
-import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, type SignatureTransactionInput } from '../../workflows/messages';
+import { SIGNATURE_WORKFLOW_TYPE, type SignatureTransactionInput, signatureWorkflowId } from '../../workflows/messages';
 import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../../workflows/search-attributes';
 import type { OpenTransaction } from './context';
 import type { LoadRequest } from './http-load';
 
 /** Runs `work` over `items`, `concurrency` at a time. */
-export async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {

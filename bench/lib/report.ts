@@ -70,7 +70,9 @@ export function renderReport(results: BenchResults, baseline?: BenchResults): st
       // A figure of another size (a quick baseline beside a full run) is no "before".
       const match = before.get(figure.key);
       const old = match && match.label === figure.label ? match : undefined;
-      lines.push(`| ${figure.label} | ${old ? formatValue(old.value, old.unit) : '—'} | ${value} | ${ceiling} | ${figure.versus ?? ''} | ${goal} |`);
+      lines.push(
+        `| ${figure.label} | ${old ? formatValue(old.value, old.unit) : '—'} | ${value} | ${ceiling} | ${figure.versus ?? ''} | ${goal} |`,
+      );
     } else {
       lines.push(`| ${figure.label} | ${value} | ${ceiling} | ${figure.versus ?? ''} | ${goal} |`);
     }

@@ -4,7 +4,7 @@
  * as `npm run worker` / `npm run api` run them (tsx, configured only by the environment, defaults
  * everywhere else). close() stops all of it and drops the database.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,9 +17,9 @@ import { applyMigrations } from '../../prisma/migrate';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
 import { resolveTemporalCli, TEMPORAL_SQLITE_PRAGMAS } from '../../scripts/temporal-binaries';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
-import { forkChild, type ChildHandle } from './child-rpc';
+import { type ChildHandle, forkChild } from './child-rpc';
 import { freePort } from './free-port';
-import { commandRef, pidRef, type ProcessRef } from './process-usage';
+import { commandRef, type ProcessRef, pidRef } from './process-usage';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_API_TOKEN = 'bench-token-0123456789abcdef';
@@ -92,13 +92,19 @@ export async function startBenchStack(options: { log: (line: string) => void; lo
     const temporalChild = spawn(
       resolveTemporalCli(),
       [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(temporalPort),
-        '--ui-port', String(temporalUiPort),
-        '--db-filename', join(workDir, 'temporal.sqlite'),
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(temporalPort),
+        '--ui-port',
+        String(temporalUiPort),
+        '--db-filename',
+        join(workDir, 'temporal.sqlite'),
         ...TEMPORAL_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
-        '--log-level', 'error',
+        '--log-level',
+        'error',
         ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -145,7 +151,16 @@ export async function startBenchStack(options: { log: (line: string) => void; lo
 
     const spawnProduct = async (name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ProductProcess> => {
       const stream = logStream(name);
-      const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), '--import', 'tsx', join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [
+          ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+          '--import',
+          'tsx',
+          join(ROOT, entry),
+        ],
+        { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       child.stdout?.pipe(stream, { end: false });
       child.stderr?.pipe(stream, { end: false });
       const product: ProductProcess = { name, child, pid: child.pid ?? 0, stop: () => stopProcess(child) };
@@ -166,7 +181,12 @@ export async function startBenchStack(options: { log: (line: string) => void; lo
     await waitForHttp(`${apiUrl}/ready`, api);
     log(`api          ${apiUrl} pid ${api.pid} (tsx api/main.ts)`);
 
-    const { child: probe } = await forkChild('probe', 'probe.ts', { ...process.env, TEMPORAL_ADDRESS: temporalAddress }, { logFile: logStream('probe') });
+    const { child: probe } = await forkChild(
+      'probe',
+      'probe.ts',
+      { ...process.env, TEMPORAL_ADDRESS: temporalAddress },
+      { logFile: logStream('probe') },
+    );
     cleanups.unshift(() => probe.stop());
     const { child: bareChild, ready: bare } = await forkChild<{ url: string }>('bare-fastify', 'bare-fastify.ts', process.env, {
       logFile: logStream('bare-fastify'),
@@ -281,7 +301,10 @@ async function waitForWorker(client: Client, taskQueue: string, worker: ProductP
 async function waitForHttp(url: string, owner: ProductProcess): Promise<void> {
   for (let attempt = 0; attempt < 240; attempt += 1) {
     if (owner.child.exitCode !== null) throw new Error(`${owner.name} exited (${owner.child.exitCode}); see its log`);
-    const ok = await fetch(url).then((response) => response.ok, () => false);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return;
     await sleep(500);
   }

@@ -6,8 +6,8 @@
 import type { BenchContext, OpenTransaction } from '../lib/context';
 import { startTransactionWorkflows, waitUntil } from '../lib/product';
 import { timesOf } from '../lib/report';
-import { summarize } from '../lib/stats';
 import { TASK_QUEUE } from '../lib/stack';
+import { summarize } from '../lib/stats';
 import type { Ceilings } from './ceilings';
 
 const SCENARIO = 'burst';
@@ -26,7 +26,8 @@ export async function measureBurst(ctx: BenchContext, ceilings: Ceilings): Promi
   await startTransactionWorkflows(stack.temporal, TASK_QUEUE, transactions);
   await waitUntil(
     async () =>
-      (await count(ctx, `SELECT count(*) AS n FROM signature_transactions WHERE universign_id = ANY($1) AND status = 'EN_COURS'`, ids)) === size,
+      (await count(ctx, `SELECT count(*) AS n FROM signature_transactions WHERE universign_id = ANY($1) AND status = 'EN_COURS'`, ids)) ===
+      size,
     180_000,
     'the burst transactions to be recorded EN_COURS',
   );
@@ -49,7 +50,8 @@ export async function measureBurst(ctx: BenchContext, ceilings: Ceilings): Promi
     const firstSignature = Math.min(...Object.values(signedAt));
     await waitUntil(
       async () =>
-        (await count(ctx, `SELECT count(*) AS n FROM signature_transactions WHERE universign_id = ANY($1) AND status = 'SIGNE'`, ids)) === size,
+        (await count(ctx, `SELECT count(*) AS n FROM signature_transactions WHERE universign_id = ANY($1) AND status = 'SIGNE'`, ids)) ===
+        size,
       300_000,
       'SIGNE recorded for the whole burst',
       50,
@@ -61,7 +63,8 @@ export async function measureBurst(ctx: BenchContext, ceilings: Ceilings): Promi
           `SELECT count(*) AS n FROM business_actions a JOIN signature_transactions t ON t.id = a.transaction_id
            WHERE t.universign_id = ANY($1) AND a.status = 'SIGNE' AND a.state <> 'running'`,
           ids,
-        )) === size * ACTIONS_PER_SIGNED_QUOTE,
+        )) ===
+        size * ACTIONS_PER_SIGNED_QUOTE,
       600_000,
       'every business action of the burst',
       100,
@@ -122,9 +125,7 @@ async function noteWebhookStages(ctx: BenchContext, ids: string[], signedAt: Rec
   );
   const since = (at: Date | null, id: string) => (at ? at.getTime() - (signedAt[id] as number) : Number.NaN);
   const received = summarize(stages.rows.map((row) => since(row.received, row.universign_transaction_id)));
-  const signalled = summarize(
-    stages.rows.filter((row) => row.signalled).map((row) => since(row.signalled, row.universign_transaction_id)),
-  );
+  const signalled = summarize(stages.rows.filter((row) => row.signalled).map((row) => since(row.signalled, row.universign_transaction_id)));
   const reads = await ctx.stack.pg.query<{ universign_id: string; read: Date }>(
     `SELECT universign_id, last_synced_at AS read FROM signature_transactions WHERE universign_id = ANY($1) AND status = 'SIGNE'`,
     [ids],

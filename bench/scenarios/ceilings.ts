@@ -36,9 +36,11 @@ export async function measureCeilings(ctx: BenchContext): Promise<Ceilings> {
   }
   ctx.log('ceiling: bare Fastify route, 100 req/s');
   const httpSteady = summarize(
-    (await ctx.phase(SCENARIO, 'bare Fastify 100 req/s', () =>
-      openLoop({ baseUrl: stack.bareFastify.url, ratePerSecond: 100, durationMs: sizes.openLoopMs, next: request }),
-    )).samples.map((sample) => sample.latencyMs),
+    (
+      await ctx.phase(SCENARIO, 'bare Fastify 100 req/s', () =>
+        openLoop({ baseUrl: stack.bareFastify.url, ratePerSecond: 100, durationMs: sizes.openLoopMs, next: request }),
+      )
+    ).samples.map((sample) => sample.latencyMs),
   );
 
   const targets = ctx.webhookPool.map((transaction) => ({ transactionId: transaction.id }));
@@ -57,21 +59,32 @@ export async function measureCeilings(ctx: BenchContext): Promise<Ceilings> {
   }
   ctx.log('ceiling: raw signalWithStart, 100/s');
   const signalSteady = summarize(
-    (await ctx.phase(SCENARIO, 'raw signalWithStart 100/s', () =>
-      stack.probe.call<{ latencies: number[] }>('signalOpenLoop', { taskQueue: TASK_QUEUE, targets, rate: 100, durationMs: sizes.openLoopMs }),
-    )).latencies,
+    (
+      await ctx.phase(SCENARIO, 'raw signalWithStart 100/s', () =>
+        stack.probe.call<{ latencies: number[] }>('signalOpenLoop', {
+          taskQueue: TASK_QUEUE,
+          targets,
+          rate: 100,
+          durationMs: sizes.openLoopMs,
+        }),
+      )
+    ).latencies,
   );
 
   ctx.log('ceiling: raw activity round trip');
   const idle = summarize(
-    (await ctx.phase(SCENARIO, 'activity round trip, one chain', () =>
-      stack.probe.call<{ roundTrips: number[] }>('activityRoundTrips', { chains: 1, steps: 100 }),
-    )).roundTrips,
+    (
+      await ctx.phase(SCENARIO, 'activity round trip, one chain', () =>
+        stack.probe.call<{ roundTrips: number[] }>('activityRoundTrips', { chains: 1, steps: 100 }),
+      )
+    ).roundTrips,
   );
   const burst = summarize(
-    (await ctx.phase(SCENARIO, `activity round trip, ${sizes.burstTransactions} chains at once`, () =>
-      stack.probe.call<{ roundTrips: number[] }>('activityRoundTrips', { chains: sizes.burstTransactions, steps: 5 }),
-    )).roundTrips,
+    (
+      await ctx.phase(SCENARIO, `activity round trip, ${sizes.burstTransactions} chains at once`, () =>
+        stack.probe.call<{ roundTrips: number[] }>('activityRoundTrips', { chains: sizes.burstTransactions, steps: 5 }),
+      )
+    ).roundTrips,
   );
 
   const ceilings: Ceilings = {
@@ -86,11 +99,53 @@ export async function measureCeilings(ctx: BenchContext): Promise<Ceilings> {
     burstRoundTripP99: burst.p99,
   };
   const spread = (runs: number[]) => `${runs.length} runs: ${Math.min(...runs).toFixed(0)}–${Math.max(...runs).toFixed(0)}`;
-  ctx.figure({ scenario: SCENARIO, key: 'ceiling.http.throughput', label: `bare Fastify route, closed loop (${sizes.connections} connections)`, value: ceilings.httpThroughput, unit: 'req/s', spread: spread(httpRuns) });
-  ctx.figure({ scenario: SCENARIO, key: 'ceiling.http.p99', label: 'bare Fastify route at 100 req/s, p50 / p99', value: ceilings.httpP99, unit: 'ms', spread: `p50 ${ceilings.httpP50.toFixed(1)} ms` });
-  ctx.figure({ scenario: SCENARIO, key: 'ceiling.signal.throughput', label: `raw signalWithStart, closed loop (${sizes.connections} callers)`, value: ceilings.signalThroughput, unit: 'calls/s', spread: spread(signalRuns) });
-  ctx.figure({ scenario: SCENARIO, key: 'ceiling.signal.p99', label: 'raw signalWithStart at 100/s, p99', value: ceilings.signalP99, unit: 'ms', spread: `p50 ${ceilings.signalP50.toFixed(1)} ms` });
-  ctx.figure({ scenario: SCENARIO, key: 'ceiling.activity.p99', label: 'raw activity round trip, one at a time, p99', value: ceilings.activityRoundTripP99, unit: 'ms', spread: `p50 ${ceilings.activityRoundTripP50.toFixed(1)} ms` });
-  ctx.figure({ scenario: SCENARIO, key: 'ceiling.activity.burst.p99', label: `raw activity round trip, ${sizes.burstTransactions} chains at once, p99`, value: ceilings.burstRoundTripP99, unit: 'ms', spread: `p50 ${burst.p50.toFixed(1)} ms` });
+  ctx.figure({
+    scenario: SCENARIO,
+    key: 'ceiling.http.throughput',
+    label: `bare Fastify route, closed loop (${sizes.connections} connections)`,
+    value: ceilings.httpThroughput,
+    unit: 'req/s',
+    spread: spread(httpRuns),
+  });
+  ctx.figure({
+    scenario: SCENARIO,
+    key: 'ceiling.http.p99',
+    label: 'bare Fastify route at 100 req/s, p50 / p99',
+    value: ceilings.httpP99,
+    unit: 'ms',
+    spread: `p50 ${ceilings.httpP50.toFixed(1)} ms`,
+  });
+  ctx.figure({
+    scenario: SCENARIO,
+    key: 'ceiling.signal.throughput',
+    label: `raw signalWithStart, closed loop (${sizes.connections} callers)`,
+    value: ceilings.signalThroughput,
+    unit: 'calls/s',
+    spread: spread(signalRuns),
+  });
+  ctx.figure({
+    scenario: SCENARIO,
+    key: 'ceiling.signal.p99',
+    label: 'raw signalWithStart at 100/s, p99',
+    value: ceilings.signalP99,
+    unit: 'ms',
+    spread: `p50 ${ceilings.signalP50.toFixed(1)} ms`,
+  });
+  ctx.figure({
+    scenario: SCENARIO,
+    key: 'ceiling.activity.p99',
+    label: 'raw activity round trip, one at a time, p99',
+    value: ceilings.activityRoundTripP99,
+    unit: 'ms',
+    spread: `p50 ${ceilings.activityRoundTripP50.toFixed(1)} ms`,
+  });
+  ctx.figure({
+    scenario: SCENARIO,
+    key: 'ceiling.activity.burst.p99',
+    label: `raw activity round trip, ${sizes.burstTransactions} chains at once, p99`,
+    value: ceilings.burstRoundTripP99,
+    unit: 'ms',
+    spread: `p50 ${burst.p50.toFixed(1)} ms`,
+  });
   return ceilings;
 }

@@ -13,8 +13,8 @@ import type { BenchContext, OpenTransaction } from '../lib/context';
 import { rssMiB } from '../lib/process-usage';
 import { startTransactionWorkflows } from '../lib/product';
 import { overBy } from '../lib/report';
-import { summarize } from '../lib/stats';
 import { TASK_QUEUE } from '../lib/stack';
+import { summarize } from '../lib/stats';
 import type { Ceilings } from './ceilings';
 import { steadyWebhooks } from './webhooks';
 
@@ -105,7 +105,9 @@ export async function measureFleet(ctx: BenchContext, ceilings: Ceilings): Promi
     });
     // Polls due in the last 10 s of the window may not have been read yet.
     const measured = fleet.filter((transaction) => (dueAt.get(transaction.id) as number) < windowEnd - 10_000);
-    const reads = await stack.simulators.call<Record<string, number[]>>('reads', { transactionIds: measured.map((transaction) => transaction.id) });
+    const reads = await stack.simulators.call<Record<string, number[]>>('reads', {
+      transactionIds: measured.map((transaction) => transaction.id),
+    });
     const lateness: number[] = [];
     let missed = 0;
     for (const transaction of measured) {

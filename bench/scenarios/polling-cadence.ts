@@ -166,7 +166,8 @@ async function simulate(ctx: BenchContext, env: TestWorkflowEnvironment): Promis
       };
       transactions.set(id, tx);
       webhookAfter(tx, 0, 'transaction.lifecycle.started');
-      const firstSigns = (regime === 'lost after day 3' ? 3 * DAY : DAY / 2) + random() * (regime === 'lost after day 3' ? 9 * DAY : 11.5 * DAY);
+      const firstSigns =
+        (regime === 'lost after day 3' ? 3 * DAY : DAY / 2) + random() * (regime === 'lost after day 3' ? 9 * DAY : 11.5 * DAY);
       events.push({
         at: firstSigns,
         run: async () => {
@@ -213,7 +214,9 @@ async function simulate(ctx: BenchContext, env: TestWorkflowEnvironment): Promis
   // workflow task"), and a workflow's next read lands years later. Not the product's cadence.
   const lastRead = Math.max(...[...transactions.values()].map((tx) => tx.fetches.at(-1) ?? origin));
   if (lastRead > origin + LIFE + DAY) {
-    throw new TimeSkipArtifact(`a read ${((lastRead - origin) / DAY).toFixed(0)} days after the start of a 14-day life: the time-skipping server skipped past a task in flight`);
+    throw new TimeSkipArtifact(
+      `a read ${((lastRead - origin) / DAY).toFixed(0)} days after the start of a 14-day life: the time-skipping server skipped past a task in flight`,
+    );
   }
 
   for (const regime of REGIMES) {

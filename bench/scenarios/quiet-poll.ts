@@ -47,16 +47,22 @@ export async function measureQuietPollCost(ctx: BenchContext): Promise<void> {
     const ids = transactions.map((transaction) => transaction.id);
     // A day between polls: only the forced re-reads below happen.
     await startTransactionWorkflows(stack.temporal, QUEUE, transactions, () => ({ poll: { minSeconds: 86_400, maxSeconds: 86_400 } }));
-    await waitUntil(async () => (await syncCounts(ctx, ids)).filter((count) => count >= 1).length === TRANSACTIONS, 60_000, 'the first syncs');
+    await waitUntil(
+      async () => (await syncCounts(ctx, ids)).filter((count) => count >= 1).length === TRANSACTIONS,
+      60_000,
+      'the first syncs',
+    );
     // The EN_COURS business action (Sage fields) writes too: let it finish first.
     await waitUntil(
       async () =>
         Number(
-          (await stack.pg.query<{ n: string }>(
-            `SELECT count(*) AS n FROM business_actions a JOIN signature_transactions t ON t.id = a.transaction_id
+          (
+            await stack.pg.query<{ n: string }>(
+              `SELECT count(*) AS n FROM business_actions a JOIN signature_transactions t ON t.id = a.transaction_id
              WHERE t.universign_id = ANY($1) AND a.state IN ('done', 'skipped', 'failed')`,
-            [ids],
-          )).rows[0]?.n ?? 0,
+              [ids],
+            )
+          ).rows[0]?.n ?? 0,
         ) === TRANSACTIONS,
       60_000,
       'the EN_COURS actions',

@@ -4,8 +4,8 @@
  * and the time until the workflow is signalled (read back from the event's audit row).
  */
 import type { BenchContext } from '../lib/context';
-import { closedLoop, openLoop, type LoadResult } from '../lib/http-load';
-import { forEachLimited, waitUntil, webhookRequest, type SignedEvent } from '../lib/product';
+import { closedLoop, type LoadResult, openLoop } from '../lib/http-load';
+import { forEachLimited, type SignedEvent, waitUntil, webhookRequest } from '../lib/product';
 import { overBy, percentOf } from '../lib/report';
 import { median, summarize } from '../lib/stats';
 import type { Ceilings } from './ceilings';
@@ -14,7 +14,11 @@ const SCENARIO = 'webhooks';
 /** Today's closed-loop throughput, measured by the performance issue on this machine kind. */
 export const ISSUE_WEBHOOK_THROUGHPUT = 130;
 
-export async function signEvents(ctx: BenchContext, count: number, transactionIds = ctx.webhookPool.map((t) => t.id)): Promise<SignedEvent[]> {
+export async function signEvents(
+  ctx: BenchContext,
+  count: number,
+  transactionIds = ctx.webhookPool.map((t) => t.id),
+): Promise<SignedEvent[]> {
   const events: SignedEvent[] = [];
   const batches = Array.from({ length: Math.ceil(count / 500) }, (_, index) => Math.min(500, count - index * 500));
   await forEachLimited(batches, 1, async (size) => {
@@ -30,15 +34,29 @@ export async function steadyWebhooks(ctx: BenchContext, rate: number, durationMs
     openLoop({ baseUrl: ctx.stack.apiUrl, ratePerSecond: rate, durationMs, next: (index) => webhookRequest(events[index] as SignedEvent) }),
   );
   const delivered = await deliveryTimes(ctx, events, result);
-  return { ack: summarize(result.samples.map((sample) => sample.latencyMs)), delivered: summarize(delivered.latencies), undelivered: delivered.undelivered, statusCounts: result.statusCounts };
+  return {
+    ack: summarize(result.samples.map((sample) => sample.latencyMs)),
+    delivered: summarize(delivered.latencies),
+    undelivered: delivered.undelivered,
+    statusCounts: result.statusCounts,
+  };
 }
 
 /** Waits (bounded) for the events to leave `received`, then times send → signalled. */
 async function deliveryTimes(ctx: BenchContext, events: SignedEvent[], result: LoadResult) {
   const ids = events.map((event) => event.eventId);
   const pendingCount = async () =>
-    Number((await ctx.stack.pg.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE event_id = ANY($1) AND status = 'received'`, [ids])).rows[0]?.n ?? 0);
-  await waitUntil(async () => (await pendingCount()) === 0, 120_000, 'webhook events to be delivered').catch((err: Error) => ctx.note(err.message));
+    Number(
+      (
+        await ctx.stack.pg.query<{ n: string }>(
+          `SELECT count(*) AS n FROM webhook_events WHERE event_id = ANY($1) AND status = 'received'`,
+          [ids],
+        )
+      ).rows[0]?.n ?? 0,
+    );
+  await waitUntil(async () => (await pendingCount()) === 0, 120_000, 'webhook events to be delivered').catch((err: Error) =>
+    ctx.note(err.message),
+  );
   const rows = await ctx.stack.pg.query<{ event_id: string; signalled_at: Date | null }>(
     'SELECT event_id, signalled_at FROM webhook_events WHERE event_id = ANY($1)',
     [ids],
@@ -70,12 +88,15 @@ export async function measureWebhooks(ctx: BenchContext, ceilings: Ceilings, bas
       }),
     );
     const ok = result.samples.filter((sample) => sample.status === 200).length;
-    if (ok < result.samples.length) ctx.note(`webhooks closed loop #${run + 1}: answers ${JSON.stringify(result.statusCounts)}, ${result.errors} errors`);
+    if (ok < result.samples.length)
+      ctx.note(`webhooks closed loop #${run + 1}: answers ${JSON.stringify(result.statusCounts)}, ${result.errors} errors`);
     runs.push(ok / result.wallSeconds);
     // Let the backlog of signals drain before the next run.
     await waitUntil(
       async () =>
-        Number((await stack.pg.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE status = 'received'`)).rows[0]?.n ?? 0) === 0,
+        Number(
+          (await stack.pg.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE status = 'received'`)).rows[0]?.n ?? 0,
+        ) === 0,
       180_000,
       'the webhook backlog to drain',
     ).catch((err: Error) => ctx.note(err.message));

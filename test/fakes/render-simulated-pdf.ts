@@ -3,9 +3,7 @@
  * predict the sha256 of what the simulator serves (signed documents, evidence).
  */
 export function renderSimulatedPdf(lines: string[]): Uint8Array {
-  const text = lines
-    .map((line, index) => `BT /F1 12 Tf 72 ${770 - index * 18} Td (${escapePdfText(line)}) Tj ET`)
-    .join('\n');
+  const text = lines.map((line, index) => `BT /F1 12 Tf 72 ${770 - index * 18} Td (${escapePdfText(line)}) Tj ET`).join('\n');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',

@@ -243,16 +243,15 @@ export class UniversignSimulatorStore {
     return document;
   }
 
-  addField(
-    transactionId: string,
-    documentId: string,
-    input: { type: string; page?: number; x?: number; y?: number },
-  ): SimulatedField {
+  addField(transactionId: string, documentId: string, input: { type: string; page?: number; x?: number; y?: number }): SimulatedField {
     const transaction = this.editableDraft(transactionId);
     const document = this.document(transaction, documentId);
     if (input.type !== 'signature') throw invalid(`field type ${input.type} is not supported`);
     if (input.page !== undefined && !(Number.isInteger(input.page) && input.page >= 1)) throw invalid('page must be ≥ 1');
-    for (const [key, value] of [['x', input.x], ['y', input.y]] as const) {
+    for (const [key, value] of [
+      ['x', input.x],
+      ['y', input.y],
+    ] as const) {
       if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw invalid(`${key} must be an integer ≥ 0`);
     }
     const field: SimulatedField = {
@@ -561,9 +560,7 @@ export class UniversignSimulatorStore {
   private openActions(transaction: SimulatedTransaction): SimulatedAction[] {
     const now = this.now();
     return transaction.participants.flatMap((participant) => {
-      const fields = transaction.signatures.filter(
-        (signature) => signature.signer.toLowerCase() === participant.email.toLowerCase(),
-      );
+      const fields = transaction.signatures.filter((signature) => signature.signer.toLowerCase() === participant.email.toLowerCase());
       if (fields.length === 0) return [];
       return [
         {

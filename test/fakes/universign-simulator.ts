@@ -9,22 +9,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  SimulatorError,
-  UniversignSimulatorStore,
   type CreateSimulatedTransactionInput,
   type ForceStateInput,
   type SimulatedTransaction,
+  SimulatorError,
   type TransactionChangedHook,
   type TransactionJson,
+  UniversignSimulatorStore,
 } from './universign-simulator-store';
 import { createWebhookKeys, type WebhookKeys } from './universign-webhook-keys';
 import { createWebhookSender, type WebhookSender, type WebhookSenderOptions } from './universign-webhook-sender';
 
-export { signedPdfFor, evidencePdfFor } from './universign-simulator-store';
 export type { SimulatedEventType, TransactionChangedHook, TransactionJson } from './universign-simulator-store';
-export { signWebhookBody } from './universign-webhook-sender';
-export type { WebhookDeliveryAttempt, WebhookEvent, WebhookSender } from './universign-webhook-sender';
+export { evidencePdfFor, signedPdfFor } from './universign-simulator-store';
 export type { WebhookKeys, WebhookSigningKey } from './universign-webhook-keys';
+export type { WebhookDeliveryAttempt, WebhookEvent, WebhookSender } from './universign-webhook-sender';
+export { signWebhookBody } from './universign-webhook-sender';
 
 /** Webhook delivery settings; the keys are generated unless given. */
 export type UniversignSimulatorWebhookOptions = Omit<WebhookSenderOptions, 'keys' | 'clock'> & { keys?: WebhookKeys };
@@ -118,9 +118,10 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
   const onTransactionChanged: TransactionChangedHook | undefined =
     webhooks || userHook
       ? (transaction, eventType, action) => {
-          if (webhooksEnabled) webhooks?.send(eventType, action ?? transaction).catch((err: unknown) => {
-            console.error(`universign simulator: webhook ${eventType} could not be sent`, err);
-          });
+          if (webhooksEnabled)
+            webhooks?.send(eventType, action ?? transaction).catch((err: unknown) => {
+              console.error(`universign simulator: webhook ${eventType} could not be sent`, err);
+            });
           return userHook?.(transaction, eventType, action);
         }
       : undefined;
@@ -276,7 +277,11 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
       method: 'GET',
       pattern: '/_control/transactions',
       handle({ res }) {
-        sendJson(res, 200, store.list().map(({ id, state, stalled }) => ({ id, state, stalled })));
+        sendJson(
+          res,
+          200,
+          store.list().map(({ id, state, stalled }) => ({ id, state, stalled })),
+        );
       },
     },
     {
@@ -301,9 +306,17 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
         sendJson(res, 200, store.refuse(need(tx), bodyString(body, 'email'), reason));
       },
     },
-    { method: 'POST', pattern: '/_control/transactions/:tx/expire', handle: ({ res }, { tx }) => sendJson(res, 200, store.expire(need(tx))) },
+    {
+      method: 'POST',
+      pattern: '/_control/transactions/:tx/expire',
+      handle: ({ res }, { tx }) => sendJson(res, 200, store.expire(need(tx))),
+    },
     { method: 'POST', pattern: '/_control/transactions/:tx/start', handle: ({ res }, { tx }) => sendJson(res, 200, store.start(need(tx))) },
-    { method: 'POST', pattern: '/_control/transactions/:tx/cancel', handle: ({ res }, { tx }) => sendJson(res, 200, store.cancel(need(tx))) },
+    {
+      method: 'POST',
+      pattern: '/_control/transactions/:tx/cancel',
+      handle: ({ res }, { tx }) => sendJson(res, 200, store.cancel(need(tx))),
+    },
     {
       method: 'POST',
       pattern: '/_control/transactions/:tx/state',

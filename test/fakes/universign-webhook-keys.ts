@@ -3,7 +3,7 @@
  * one signing events and the published ones served as the public JWKS. Rotation adds a new current
  * key and may retire the old one, so tests can drive a receiver through Universign's key changes.
  */
-import { generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPair, type KeyObject, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { JSONWebKeySet, JWK } from 'jose';
 

@@ -13,7 +13,13 @@ import type { WebhookKeys } from './universign-webhook-keys';
 
 /** Universign's retry schedule after a failed delivery (then the event is marked failed). */
 export const UNIVERSIGN_RETRY_DELAYS_MS: readonly number[] = [
-  60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 6 * 3_600_000, 24 * 3_600_000, 48 * 3_600_000,
+  60_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  6 * 3_600_000,
+  24 * 3_600_000,
+  48 * 3_600_000,
 ];
 /** The same schedule 6000× faster: 10 ms, 50 ms, 300 ms, 1.2 s, 3.6 s, 14.4 s, 28.8 s. */
 export const TEST_RETRY_DELAYS_MS: readonly number[] = UNIVERSIGN_RETRY_DELAYS_MS.map((ms) => ms / 6000);

@@ -122,7 +122,11 @@ describe('/api/transactions on the real stack', () => {
       assert.equal(body.webhookReceived, false);
       // This stack has no Sage gateway: the EN_COURS action is recorded, visibly skipped.
       assert.deepEqual(
-        body.actions.map((action: { kind: string; status: string; forStatus: string; summary: string }) => [action.kind, action.status, action.forStatus]),
+        body.actions.map((action: { kind: string; status: string; forStatus: string; summary: string }) => [
+          action.kind,
+          action.status,
+          action.forStatus,
+        ]),
         [['UPDATE_SAGE_FIELDS', 'skipped', 'EN_COURS']],
       );
       assert.match(body.actions[0].summary, /not configured/);
@@ -134,13 +138,20 @@ describe('/api/transactions on the real stack', () => {
       const all = await stack.api('GET', '/api/transactions?status=EN_COURS');
       assert.equal(all.status, 200);
       assert.equal(all.body.total, 3);
-      assert.deepEqual(new Set(all.body.items.map((item: { transactionId: string }) => item.transactionId)), new Set([signed, cancelled, pending]));
+      assert.deepEqual(
+        new Set(all.body.items.map((item: { transactionId: string }) => item.transactionId)),
+        new Set([signed, cancelled, pending]),
+      );
       assert.equal(all.body.limit, 50);
       assert.equal(all.body.offset, 0);
 
       for (const filter of ['devis:D2', 'D2']) {
         const one = await stack.api('GET', `/api/transactions?sageDocument=${encodeURIComponent(filter)}`);
-        assert.deepEqual(one.body.items.map((item: { transactionId: string }) => item.transactionId), [cancelled], filter);
+        assert.deepEqual(
+          one.body.items.map((item: { transactionId: string }) => item.transactionId),
+          [cancelled],
+          filter,
+        );
         assert.equal(one.body.total, 1);
       }
       assert.equal((await stack.api('GET', '/api/transactions?sageDocument=commande:D2')).body.total, 0);
@@ -199,7 +210,10 @@ describe('/api/transactions on the real stack', () => {
       assert.equal(state.universignState, 'completed');
       assert.equal(state.final, true);
       assert.equal(state.syncCount, 2);
-      assert.deepEqual(state.signers.map((signer) => signer.state), ['completed', 'completed']);
+      assert.deepEqual(
+        state.signers.map((signer) => signer.state),
+        ['completed', 'completed'],
+      );
       const row = await readRow(signed);
       assert.equal(row?.status, 'SIGNE');
       assert.ok(row?.signedAt);

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { signatureWorkflowId, type TransactionState } from '../../workflows/messages';
+import { sendQuote } from '../support/send-quote';
 import { startTestStack, type TestStack } from '../support/start-test-stack';
 import { waitUntil } from '../support/wait-until';
-import { sendQuote } from '../support/send-quote';
 
 let stack: TestStack;
 
@@ -26,12 +26,16 @@ test('gateway 500s, duplicated webhooks and a worker restart: one order, one e-m
   stack.universign.sign(transactionId, 'dora@client.example');
 
   // Wait until the conversion has failed at least once, then restart the worker in the middle of its retries.
-  await waitUntil(async () => {
-    const action = await stack.db.prisma.businessActionRecord.findFirst({
-      where: { kind: 'CONVERT_QUOTE_TO_ORDER', transaction: { universignId: transactionId } },
-    });
-    return (action?.lastError ?? '').includes('SageGateway');
-  }, 'a failed transform attempt', 30_000);
+  await waitUntil(
+    async () => {
+      const action = await stack.db.prisma.businessActionRecord.findFirst({
+        where: { kind: 'CONVERT_QUOTE_TO_ORDER', transaction: { universignId: transactionId } },
+      });
+      return (action?.lastError ?? '').includes('SageGateway');
+    },
+    'a failed transform attempt',
+    30_000,
+  );
   await stack.stopWorker();
   await stack.startWorker();
 
@@ -50,7 +54,10 @@ test('gateway 500s, duplicated webhooks and a worker restart: one order, one e-m
 
   await stack.universign.webhooks!.settled();
   const events = await stack.db.prisma.webhookEvent.findMany({ where: { universignTransactionId: transactionId } });
-  assert.ok(events.length > 0 && events.every((event) => event.duplicateCount === 2), `each webhook came three times: ${JSON.stringify(events.map((e) => [e.type, e.duplicateCount, e.status]))}`);
+  assert.ok(
+    events.length > 0 && events.every((event) => event.duplicateCount === 2),
+    `each webhook came three times: ${JSON.stringify(events.map((e) => [e.type, e.duplicateCount, e.status]))}`,
+  );
   const action = await stack.db.prisma.businessActionRecord.findFirstOrThrow({
     where: { kind: 'CONVERT_QUOTE_TO_ORDER', transaction: { universignId: transactionId } },
   });

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { signatureWorkflowId, type TransactionState } from '../../workflows/messages';
 import { evidencePdfFor, signedPdfFor } from '../fakes/universign-simulator-store';
-import { startTestStack, TEST_NOTIFY_TO, type TestStack } from '../support/start-test-stack';
 import { sendQuote } from '../support/send-quote';
+import { startTestStack, TEST_NOTIFY_TO, type TestStack } from '../support/start-test-stack';
 import { waitUntil } from '../support/wait-until';
 
 let stack: TestStack;
@@ -31,17 +31,20 @@ describe('business actions', () => {
       { email: 'alice@client.example', fullName: 'Alice Martin' },
       { email: 'bob@client.example', fullName: 'Bob Durand' },
     ]);
-    await waitUntil(async () => world.sage.getDocument('devis', 'D0042')?.freeFields.STATUT_SIGNATURE === 'En cours de signature', 'EN_COURS in Sage');
+    await waitUntil(
+      async () => world.sage.getDocument('devis', 'D0042')?.freeFields.STATUT_SIGNATURE === 'En cours de signature',
+      'EN_COURS in Sage',
+    );
 
     stack.universign.sign(transactionId, 'alice@client.example');
     stack.universign.sign(transactionId, 'bob@client.example');
     const result: TransactionState = await stack.env.client.workflow.getHandle(signatureWorkflowId(transactionId)).result();
     assert.equal(result.status, 'SIGNE');
     // Every SIGNE action done; an EN_COURS field update that ran late is skipped as superseded.
-  assert.ok(
-    result.actions.every((action) => (action.status === 'SIGNE' ? action.state === 'done' : action.state !== 'failed')),
-    JSON.stringify(result.actions),
-  );
+    assert.ok(
+      result.actions.every((action) => (action.status === 'SIGNE' ? action.state === 'done' : action.state !== 'failed')),
+      JSON.stringify(result.actions),
+    );
 
     const quote = world.sage.getDocument('devis', 'D0042');
     assert.equal(quote?.freeFields.STATUT_SIGNATURE, 'Signé');
@@ -81,7 +84,11 @@ describe('business actions', () => {
     assert.equal(view.status, 200);
     assert.equal(view.body.status, 'SIGNE');
     assert.equal(view.body.archivedDocuments.length, 2);
-    assert.ok(view.body.actions.some((action: { kind: string; status: string }) => action.kind === 'CONVERT_QUOTE_TO_ORDER' && action.status === 'done'));
+    assert.ok(
+      view.body.actions.some(
+        (action: { kind: string; status: string }) => action.kind === 'CONVERT_QUOTE_TO_ORDER' && action.status === 'done',
+      ),
+    );
   });
 
   test('a refusal: REFUSE, the Universign transaction cancelled, one e-mail', async () => {
@@ -92,7 +99,10 @@ describe('business actions', () => {
     assert.equal(result.status, 'REFUSE');
     assert.equal(stack.universign.getTransaction(transactionId).state, 'cancelled', 'nobody can sign it any more');
     const mails = world.smtp.messages().filter((mail) => mail.subject.includes('D0043'));
-    assert.deepEqual(mails.map((mail) => mail.subject), ['Devis D0043 : signature refusée']);
+    assert.deepEqual(
+      mails.map((mail) => mail.subject),
+      ['Devis D0043 : signature refusée'],
+    );
     assert.equal(world.sage.getDocument('devis', 'D0043')?.freeFields.STATUT_SIGNATURE, 'Refusé');
     assert.equal(world.sage.orders().filter((order) => order.from.number === 'D0043').length, 0, 'no order for a refusal');
   });

@@ -11,7 +11,7 @@ import { createConvertQuoteToOrder } from '../../activities/actions/convert-quot
 import { createSageGatewayClient } from '../../activities/sage-gateway-client';
 import type { BusinessActionInput } from '../../activities/sync-contracts';
 import { createUniversignClient } from '../../activities/universign-client';
-import { startSageGatewaySimulator, type SageGatewaySimulator } from '../fakes/sage-gateway-simulator';
+import { type SageGatewaySimulator, startSageGatewaySimulator } from '../fakes/sage-gateway-simulator';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -27,7 +27,13 @@ after(async () => {
 /** A transaction recorded as SIGNE for a Sage quote, and the conversion activity wired to the gateway simulator. */
 async function signedQuote(transactionId: string, number: string) {
   const row = await db.prisma.signatureTransaction.create({
-    data: { universignId: transactionId, workflowId: `universign-${transactionId}`, status: 'SIGNE', sageDocumentType: 'devis', sageDocumentNumber: number },
+    data: {
+      universignId: transactionId,
+      workflowId: `universign-${transactionId}`,
+      status: 'SIGNE',
+      sageDocumentType: 'devis',
+      sageDocumentNumber: number,
+    },
   });
   sage.seedDocument({ type: 'devis', number, status: 'en_cours' });
   const gateway = createSageGatewayClient({ baseUrl: sage.url, token: 'crash-token' });
@@ -69,7 +75,9 @@ test('a transform done but not recorded is finished by the retry without a secon
   assert.match(outcome.summary, new RegExp(firstOrder.order.number));
   assert.equal(sage.orders().filter((order) => order.from.number === 'D0900').length, 1, 'still exactly one order');
 
-  const record = await db.prisma.businessActionRecord.findFirstOrThrow({ where: { transactionId: row.id, kind: 'CONVERT_QUOTE_TO_ORDER' } });
+  const record = await db.prisma.businessActionRecord.findFirstOrThrow({
+    where: { transactionId: row.id, kind: 'CONVERT_QUOTE_TO_ORDER' },
+  });
   assert.equal(record.state, 'done');
   assert.equal(record.attempts, 2);
   const updated = await db.prisma.signatureTransaction.findUniqueOrThrow({ where: { id: row.id } });
@@ -86,7 +94,14 @@ test('an attempt still running elsewhere holds the action: its retry waits inste
   const { row, convertQuoteToOrder, input } = await signedQuote('tx_lease0001', 'D0901');
   // The first attempt timed out for Temporal but is still at work on a live worker.
   const record = await db.prisma.businessActionRecord.create({
-    data: { transactionId: row.id, kind: 'CONVERT_QUOTE_TO_ORDER', status: 'SIGNE', state: 'running', attempts: 1, leaseUntil: new Date(Date.now() + 60_000) },
+    data: {
+      transactionId: row.id,
+      kind: 'CONVERT_QUOTE_TO_ORDER',
+      status: 'SIGNE',
+      state: 'running',
+      attempts: 1,
+      leaseUntil: new Date(Date.now() + 60_000),
+    },
   });
   const callsBefore = sage.calls().length;
   await assert.rejects(convertQuoteToOrder(input), (err: unknown) => {

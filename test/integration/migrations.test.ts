@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { MIGRATIONS_DIR } from '../../prisma/migrations-folder';
 import { applyMigrations } from '../../prisma/migrate';
+import { MIGRATIONS_DIR } from '../../prisma/migrations-folder';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
@@ -26,7 +26,10 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
 
 async function committedMigrations(): Promise<string[]> {
   const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
-  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
 }
 
 describe('committed migrations', () => {
@@ -48,7 +51,10 @@ describe('committed migrations', () => {
       `SELECT migration_name, checksum, finished_at IS NOT NULL AS done, rolled_back_at IS NOT NULL AS rolled_back
        FROM _prisma_migrations ORDER BY migration_name`,
     );
-    assert.deepEqual(rows.map((row) => row.migration_name), expected);
+    assert.deepEqual(
+      rows.map((row) => row.migration_name),
+      expected,
+    );
     for (const row of rows) {
       assert.equal(row.done, true);
       assert.equal(row.rolled_back, false);
@@ -172,7 +178,10 @@ DO $$ BEGIN INSERT INTO "notes" ("body") VALUES ('from a block;'); END $$;
     );
     assert.deepEqual(await applyMigrations(db.url, { migrationsDir: dir }), { applied: ['20250101000000_semicolons'] });
     const notes = await query<{ body: string }>(db.url, 'SELECT body FROM notes ORDER BY body');
-    assert.deepEqual(notes.map((row) => row.body), ['first; second', 'from a block;']);
+    assert.deepEqual(
+      notes.map((row) => row.body),
+      ['first; second', 'from a block;'],
+    );
   });
 
   test('that fails leaves nothing half-applied and is recorded as failed', async () => {

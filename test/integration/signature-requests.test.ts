@@ -10,7 +10,7 @@ import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId } from '../../workflows/me
 import { SAGE_DOCUMENT_KEY } from '../../workflows/search-attributes';
 import { renderSimulatedPdf } from '../fakes/render-simulated-pdf';
 import type { SimulatorRequestLogEntry } from '../fakes/universign-simulator';
-import { SimulatorError, type SimulatedTransaction } from '../fakes/universign-simulator-store';
+import { type SimulatedTransaction, SimulatorError } from '../fakes/universign-simulator-store';
 import { startTestStack, TEST_API_TOKEN, type TestStack } from '../support/start-test-stack';
 import { waitUntil } from '../support/wait-until';
 
@@ -44,10 +44,7 @@ function requestBody(number: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function post(
-  body: unknown,
-  { key, token = TEST_API_TOKEN, raw }: { key?: string; token?: string | null; raw?: string } = {},
-) {
+async function post(body: unknown, { key, token = TEST_API_TOKEN, raw }: { key?: string; token?: string | null; raw?: string } = {}) {
   const response = await fetch(`${stack.apiUrl}/api/signature-requests`, {
     method: 'POST',
     headers: {
@@ -75,7 +72,10 @@ function writeCount(): number {
 async function writesDuring<T>(work: () => Promise<T>): Promise<{ result: T; writes: SimulatorRequestLogEntry[] }> {
   const start = stack.universign.requests().length;
   const result = await work();
-  const writes = stack.universign.requests().slice(start).filter((entry) => entry.method !== 'GET');
+  const writes = stack.universign
+    .requests()
+    .slice(start)
+    .filter((entry) => entry.method !== 'GET');
   return { result, writes };
 }
 
@@ -124,7 +124,11 @@ describe('POST /api/signature-requests', () => {
     assert.equal(response.headers.get('idempotent-replayed'), null);
     first = response.body;
     assert.match(first.transactionId, /^tx_/);
-    assert.deepEqual(first, { transactionId: first.transactionId, workflowId: signatureWorkflowId(first.transactionId), status: 'EN_COURS' });
+    assert.deepEqual(first, {
+      transactionId: first.transactionId,
+      workflowId: signatureWorkflowId(first.transactionId),
+      status: 'EN_COURS',
+    });
 
     const [tx, ...others] = transactionsFor('D-SR-1');
     assert.ok(tx);
@@ -142,14 +146,12 @@ describe('POST /api/signature-requests', () => {
     const [document] = tx.documents;
     assert.equal(document?.name, 'devis-D-SR-1.pdf');
     assert.equal(document?.fields.length, 3, 'one signature field per signer');
-    assert.deepEqual(
-      tx.signatures.map((signature) => signature.signer).sort(),
-      ['alice@client.example', 'bob@client.example', 'carol@client.example'],
-    );
-    assert.deepEqual(
-      tx.signatures.map((signature) => signature.field).sort(),
-      document?.fields.map((field) => field.id).sort(),
-    );
+    assert.deepEqual(tx.signatures.map((signature) => signature.signer).sort(), [
+      'alice@client.example',
+      'bob@client.example',
+      'carol@client.example',
+    ]);
+    assert.deepEqual(tx.signatures.map((signature) => signature.field).sort(), document?.fields.map((field) => field.id).sort());
     assert.deepEqual(
       tx.participants.map(({ email, fullName, phoneNumber }) => [email, fullName, phoneNumber]),
       [
@@ -167,7 +169,10 @@ describe('POST /api/signature-requests', () => {
         'POST /v1/files',
         'POST /v1/transactions',
         'POST /v1/transactions/{tx}/documents',
-        ...['alice', 'bob', 'carol'].flatMap(() => ['POST /v1/transactions/{tx}/documents/doc_…/fields', 'POST /v1/transactions/{tx}/signatures']),
+        ...['alice', 'bob', 'carol'].flatMap(() => [
+          'POST /v1/transactions/{tx}/documents/doc_…/fields',
+          'POST /v1/transactions/{tx}/signatures',
+        ]),
         'POST /v1/transactions/{tx}/participants',
         'POST /v1/transactions/{tx}/participants',
         'POST /v1/transactions/{tx}/start',
@@ -177,7 +182,10 @@ describe('POST /api/signature-requests', () => {
       assert.ok(entry.authValid, `${entry.path} authenticated`);
       if (entry.path === '/v1/files') {
         assert.match(entry.contentType ?? '', /^multipart\/form-data/);
-        assert.deepEqual(entry.files.map(({ field, name, type }) => [field, name, type]), [['file', 'devis-D-SR-1.pdf', 'application/pdf']]);
+        assert.deepEqual(
+          entry.files.map(({ field, name, type }) => [field, name, type]),
+          [['file', 'devis-D-SR-1.pdf', 'application/pdf']],
+        );
       } else {
         assert.match(entry.contentType ?? '', /^application\/x-www-form-urlencoded/, entry.path);
       }
@@ -221,7 +229,7 @@ describe('POST /api/signature-requests', () => {
     assert.equal(sent?.transactionId, first.transactionId);
     assert.equal(sent?.workflowId, first.workflowId);
     assert.equal(sent?.lockedUntil, null);
-    assert.equal((sent?.progress as { started?: boolean }).started, true);
+    assert.equal((sent?.progress as { started?: boolean } | undefined)?.started, true);
   });
 
   test('the same Idempotency-Key again replays the first answer and sends nothing', async () => {
@@ -286,7 +294,11 @@ describe('POST /api/signature-requests', () => {
     assert.equal(retried.status, 201, JSON.stringify(retried.body));
     assert.equal(retried.headers.get('idempotent-replayed'), null);
     assert.equal(retried.body.transactionId, draft?.id, 'the same transaction');
-    assert.deepEqual(writes.map((entry) => entry.path), [`/v1/transactions/${draft?.id}/start`], 'only the missing step');
+    assert.deepEqual(
+      writes.map((entry) => entry.path),
+      [`/v1/transactions/${draft?.id}/start`],
+      'only the missing step',
+    );
     assert.equal(transactionsFor('D-SR-3').length, 1);
     assert.equal(transactionsFor('D-SR-3')[0]?.state, 'started');
     assert.equal((await requestRow(crashKey))?.state, 'sent');
@@ -309,7 +321,10 @@ describe('POST /api/signature-requests', () => {
     const retried = await post(requestBody('D-SR-4'), { key: lostKey });
     assert.equal(retried.status, 201, JSON.stringify(retried.body));
     assert.equal(retried.body.transactionId, tx?.id);
-    const calls = stack.universign.requests().slice(start).filter((entry) => entry.path.startsWith(`/v1/transactions/${tx?.id}`));
+    const calls = stack.universign
+      .requests()
+      .slice(start)
+      .filter((entry) => entry.path.startsWith(`/v1/transactions/${tx?.id}`));
     assert.equal(calls[0]?.method, 'GET', 'the retry reads the transaction first');
     assert.ok(!calls.some((entry) => entry.method === 'POST'), 'nothing written again');
     assert.equal(transactionsFor('D-SR-4').length, 1);
@@ -336,10 +351,11 @@ describe('POST /api/signature-requests', () => {
     assert.equal(others.length, 0);
     assert.equal(tx?.id, retried.body.transactionId);
     assert.equal(tx?.state, 'started');
-    assert.deepEqual(
-      tx?.signatures.map((signature) => signature.signer).sort(),
-      ['alice@client.example', 'bob@client.example', 'carol@client.example'],
-    );
+    assert.deepEqual(tx?.signatures.map((signature) => signature.signer).sort(), [
+      'alice@client.example',
+      'bob@client.example',
+      'carol@client.example',
+    ]);
     await recordedInProgress(retried.body.transactionId);
   });
 
@@ -432,15 +448,27 @@ describe('POST /api/signature-requests', () => {
         requestBody('D-BAD', { document: { name: 'devis.pdf', contentBase64: Buffer.from('hello, not a pdf').toString('base64') } }),
         /not a PDF/,
       ],
-      ['name without .pdf', requestBody('D-BAD', { document: { name: 'devis.docx', contentBase64: PDF_BASE64 } }), /document\.name: must end with \.pdf/],
-      ['expiresAt in the past', requestBody('D-BAD', { expiresAt: new Date(Date.now() - DAY_MS).toISOString() }), /expiresAt is in the past/],
+      [
+        'name without .pdf',
+        requestBody('D-BAD', { document: { name: 'devis.docx', contentBase64: PDF_BASE64 } }),
+        /document\.name: must end with \.pdf/,
+      ],
+      [
+        'expiresAt in the past',
+        requestBody('D-BAD', { expiresAt: new Date(Date.now() - DAY_MS).toISOString() }),
+        /expiresAt is in the past/,
+      ],
       ['expiresAt beyond 90 days', requestBody('D-BAD', { expiresAt: new Date(Date.now() + 91 * DAY_MS).toISOString() }), /90 days/],
       ['bad base64', requestBody('D-BAD', { document: { name: 'devis.pdf', contentBase64: 'JVBERi0x%%not*base64' } }), /not valid base64/],
       ['colon in the Sage number', requestBody('D:BAD'), /sageDocument\.number: must not contain ':'/],
       ['empty Sage type', requestBody('D-BAD', { sageDocument: { type: ' ', number: 'D-BAD' } }), /sageDocument\.type: must not be empty/],
       ['Sage number too long', requestBody('D'.repeat(51)), /number/],
       ['unknown language', requestBody('D-BAD', { language: 'pt' }), /language/],
-      ['bad phone', requestBody('D-BAD', { signers: [{ email: 'alice@client.example', phone: '06 12' }] }), /phone: must be an international number/],
+      [
+        'bad phone',
+        requestBody('D-BAD', { signers: [{ email: 'alice@client.example', phone: '06 12' }] }),
+        /phone: must be an international number/,
+      ],
       ['unknown field', requestBody('D-BAD', { expireAt: '2099-01-01T00:00:00Z' }), /Unrecognized key.*expireAt/],
       ['no document', { sageDocument: { type: 'devis', number: 'D-BAD' }, signers: [{ email: 'alice@client.example' }] }, /document/],
       ['Idempotency-Key too long', requestBody('D-BAD'), /idempotency-key/, 'k'.repeat(201)],
@@ -484,7 +512,9 @@ describe('POST /api/signature-requests', () => {
 
   test('the route is in the OpenAPI document', async () => {
     const response = await fetch(`${stack.apiUrl}/docs/json`);
-    const spec = (await response.json()) as { paths: Record<string, { post?: { requestBody?: unknown; responses?: Record<string, unknown> } }> };
+    const spec = (await response.json()) as {
+      paths: Record<string, { post?: { requestBody?: unknown; responses?: Record<string, unknown> } }>;
+    };
     const operation = spec.paths['/api/signature-requests']?.post;
     assert.ok(operation?.requestBody, 'request body documented');
     assert.ok(operation.responses?.['201'] && operation.responses['422'] && operation.responses['503']);

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createSyncActivities } from '../../activities/create-sync-activities';
-import type { SyncOutcome } from '../../activities/sync-metrics';
 import type { RecordSyncInput } from '../../activities/sync-contracts';
+import type { SyncOutcome } from '../../activities/sync-metrics';
 import type { TransactionSnapshot } from '../../activities/transaction-snapshot';
 import { createUniversignClient } from '../../activities/universign-client';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -48,7 +48,13 @@ function snapshot(transactionId: string, state: string, signerState = 'open'): T
   };
 }
 
-function full(transactionId: string, sequence: number, status: RecordSyncInput['status'], previous: RecordSyncInput['previousStatus'], state: string): RecordSyncInput {
+function full(
+  transactionId: string,
+  sequence: number,
+  status: RecordSyncInput['status'],
+  previous: RecordSyncInput['previousStatus'],
+  state: string,
+): RecordSyncInput {
   return {
     syncKey: `wf-${transactionId}/c/${sequence}`,
     workflowId: `wf-${transactionId}`,
@@ -73,7 +79,13 @@ describe('sync records', () => {
   test('a quiet sync is one counted update, no sync-log row; a retried key writes nothing more', async () => {
     const tx = 'tx_records_quiet';
     assert.deepEqual(await activities.recordSyncResult(full(tx, 1, 'EN_COURS', null, 'started')), { recorded: true });
-    const quiet = { syncKey: `wf-${tx}/c/2`, transactionId: tx, source: 'poll' as const, syncedAt: '2026-11-30T11:00:00.000Z', webhookReceived: true };
+    const quiet = {
+      syncKey: `wf-${tx}/c/2`,
+      transactionId: tx,
+      source: 'poll' as const,
+      syncedAt: '2026-11-30T11:00:00.000Z',
+      webhookReceived: true,
+    };
     assert.deepEqual(await activities.recordQuietSync(quiet), { recorded: true, missing: false });
     assert.deepEqual(await activities.recordQuietSync(quiet), { recorded: false, missing: false }, 'the retry of the same sync');
 
@@ -87,7 +99,13 @@ describe('sync records', () => {
   });
 
   test('a quiet sync for a transaction without a row says so (the workflow then records it in full)', async () => {
-    const quiet = { syncKey: 'wf-x/c/1', transactionId: 'tx_records_missing', source: 'poll' as const, syncedAt: new Date().toISOString(), webhookReceived: false };
+    const quiet = {
+      syncKey: 'wf-x/c/1',
+      transactionId: 'tx_records_missing',
+      source: 'poll' as const,
+      syncedAt: new Date().toISOString(),
+      webhookReceived: false,
+    };
     assert.deepEqual(await activities.recordQuietSync(quiet), { recorded: false, missing: true });
   });
 
@@ -96,7 +114,10 @@ describe('sync records', () => {
     const input = full(tx, 1, 'EN_COURS', null, 'started');
     assert.deepEqual(await activities.recordSyncResult(input), { recorded: true });
     assert.deepEqual(await activities.recordSyncResult(input), { recorded: false });
-    const row = await db.prisma.signatureTransaction.findUniqueOrThrow({ where: { universignId: tx }, include: { syncLog: true, signers: true } });
+    const row = await db.prisma.signatureTransaction.findUniqueOrThrow({
+      where: { universignId: tx },
+      include: { syncLog: true, signers: true },
+    });
     assert.equal(row.syncCount, 1);
     assert.equal(row.syncLog.length, 1);
     assert.equal(row.signers.length, 1);
@@ -117,6 +138,6 @@ describe('sync records', () => {
     const real = await db.prisma.signatureTransaction.groupBy({ by: ['status'], _count: { _all: true } });
     for (const group of real) assert.equal(afterMoves[group.status]?.[0], group._count._all, `${group.status} counter equals the rows`);
     await db.prisma.signatureTransaction.delete({ where: { universignId: tx } });
-    assert.equal((await counts()).SIGNE?.[0], (before.SIGNE?.[0] ?? 0), 'a deleted row leaves the count');
+    assert.equal((await counts()).SIGNE?.[0], before.SIGNE?.[0] ?? 0, 'a deleted row leaves the count');
   });
 });

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createUniversignClient } from '../../activities/universign-client';
+import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
 import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, type TransactionState } from '../../workflows/messages';
 import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY, UNIVERSIGN_STATE_KEY } from '../../workflows/search-attributes';
-import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createDevServerEnv, workflowBundle } from '../support/temporal-env';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { waitUntil } from '../support/wait-until';
 
 const API_KEY = 'integration-key';
@@ -21,11 +21,7 @@ let db: TestDatabase;
 let universign: UniversignSimulator;
 
 before(async () => {
-  [env, db, universign] = await Promise.all([
-    createDevServerEnv(),
-    createTestDatabase(),
-    startUniversignSimulator({ apiKey: API_KEY }),
-  ]);
+  [env, db, universign] = await Promise.all([createDevServerEnv(), createTestDatabase(), startUniversignSimulator({ apiKey: API_KEY })]);
 });
 after(async () => {
   await Promise.allSettled([env?.teardown(), db?.close(), universign?.close()]);
@@ -75,10 +71,7 @@ describe('signature transaction lifecycle on the dev server', () => {
     universign.start(tx.id);
     await waitUntil(async () => (await readTransaction(tx.id))?.status === 'EN_COURS', 'started seen by polling');
     universign.sign(tx.id, 'alice@client.example');
-    await waitUntil(
-      async () => (await readTransaction(tx.id))?.signers[0]?.state === 'completed',
-      'the first signature seen by polling',
-    );
+    await waitUntil(async () => (await readTransaction(tx.id))?.signers[0]?.state === 'completed', 'the first signature seen by polling');
 
     // The worker goes away; the transaction completes meanwhile; a new worker picks the workflow up.
     current.worker.shutdown();
@@ -119,7 +112,10 @@ describe('signature transaction lifecycle on the dev server', () => {
         ['bob@client.example', 'Bob Durand', 'completed'],
       ],
     );
-    assert.ok(row.signers.every((s) => s.url?.startsWith('http')), 'signing links recorded');
+    assert.ok(
+      row.signers.every((s) => s.url?.startsWith('http')),
+      'signing links recorded',
+    );
 
     // The sync log shows each step once, in order, and nothing else changed the status.
     const changes = row.syncLog.filter((entry) => entry.statusChanged);
@@ -135,7 +131,10 @@ describe('signature transaction lifecycle on the dev server', () => {
     assert.equal(row.syncCount, row.syncLog.length);
     assert.equal(new Set(row.syncLog.map((entry) => entry.syncKey)).size, row.syncLog.length);
     assert.equal(row.syncLog[0]?.source, 'start');
-    assert.ok(row.syncLog.slice(1).every((entry) => entry.source === 'poll'), 'polling alone drove it');
+    assert.ok(
+      row.syncLog.slice(1).every((entry) => entry.source === 'poll'),
+      'polling alone drove it',
+    );
   });
 
   test('a transaction unknown to Universign ends its workflow with the failure recorded', async () => {

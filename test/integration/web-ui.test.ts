@@ -16,13 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { createUniversignClient } from '../../activities/universign-client';
 import { describeSignatureWorkflow } from '../../api/describe-signature-workflow';
+import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
 import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, stateQuery } from '../../workflows/messages';
 import { sageDocumentMetadata } from '../../workflows/sage-document-metadata';
 import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY, sageDocumentKeyword } from '../../workflows/search-attributes';
-import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 import { createDevServerEnv, workflowBundle } from '../support/temporal-env';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -98,7 +98,11 @@ async function withDiagnostics(page: Page, name: string, step: () => Promise<voi
     const dir = await mkdtemp(join(tmpdir(), 'web-ui-test-'));
     const screenshot = join(dir, `${name}.png`);
     await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-    const text = await page.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+    const text = await page
+      .locator('body')
+      // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the rendered text is what a person sees.
+      .innerText({ timeout: 1000 })
+      .catch(() => '');
     await writeFile(join(dir, `${name}.txt`), `${page.url()}\n\n${text}`).catch(() => undefined);
     if (err instanceof Error) err.message += `\n(screenshot and page text in ${dir})`;
     throw err;
@@ -169,6 +173,7 @@ describe('Temporal Web UI as an operator console', () => {
       await summary.getByText(describeSignatureWorkflow(tx.id, DOCUMENT)).waitFor();
       const details = page.frameLocator('#user-metadata-current-details').locator('body');
       await details.getByText(SIGNER.email).waitFor();
+      // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the rendered text is what a person sees.
       const text = await details.innerText();
       assert.match(text, /Status:\s*EN_COURS\b/, 'the current details show the local status');
       assert.match(text, new RegExp(`Sage document:\\s*${DOCUMENT.type} ${DOCUMENT.number}`));

@@ -68,7 +68,9 @@ describe('webhook store', () => {
   });
 
   test('an event for a transaction recorded as final is recorded as ignored', async () => {
-    await db.prisma.signatureTransaction.create({ data: { universignId: 'tx_ws_final', workflowId: 'universign-tx_ws_final', status: 'SIGNE' } });
+    await db.prisma.signatureTransaction.create({
+      data: { universignId: 'tx_ws_final', workflowId: 'universign-tx_ws_final', status: 'SIGNE' },
+    });
     const recorded = await store.record(event('evt_ws_final', 'tx_ws_final'), 'kid-1', {});
     assert.equal(recorded.kind, 'new');
     assert.equal(recorded.status, 'ignored');

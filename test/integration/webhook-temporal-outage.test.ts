@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { signatureWorkflowId } from '../../workflows/messages';
 import { buildWebhookEvent, signWebhookBody } from '../fakes/universign-webhook-sender';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { startTestStack, type TestStack } from '../support/start-test-stack';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { waitUntil } from '../support/wait-until';
 
 let stack: TestStack;

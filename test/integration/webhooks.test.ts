@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signatureWorkflowId } from '../../workflows/messages';
-import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY } from '../../workflows/search-attributes';
 import { sageDocumentMetadata } from '../../workflows/sage-document-metadata';
-import { buildWebhookEvent, signWebhookBody } from '../fakes/universign-webhook-sender';
+import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY } from '../../workflows/search-attributes';
 import { generateWebhookSigningKey } from '../fakes/universign-webhook-keys';
+import { buildWebhookEvent, signWebhookBody } from '../fakes/universign-webhook-sender';
 import { startTestStack, type TestStack } from '../support/start-test-stack';
 import { waitUntil } from '../support/wait-until';
 
@@ -79,7 +79,10 @@ describe('Universign webhooks', () => {
     const sent = webhooks.events().filter((event) => event.transactionId === tx.id);
     const events = await stack.db.prisma.webhookEvent.findMany({ where: { universignTransactionId: tx.id } });
     assert.equal(events.length, sent.length, 'one row per distinct event');
-    assert.ok(events.every((event) => event.duplicateCount === 9), 'the nine copies were counted as duplicates');
+    assert.ok(
+      events.every((event) => event.duplicateCount === 9),
+      'the nine copies were counted as duplicates',
+    );
     // Events delivered after the transaction reached SIGNE are acknowledged and ignored.
     assert.ok(events.every((event) => event.status === 'signalled' || event.status === 'ignored'));
     assert.ok(events.some((event) => event.status === 'signalled'));
@@ -91,11 +94,17 @@ describe('Universign webhooks', () => {
     // Each distinct event signalled at most once, so the workflow synced at most once per event (+ its start).
     assert.ok(recorded.syncLog.length <= sent.length + 1, `${recorded.syncLog.length} syncs for ${sent.length} events`);
 
-    const durations = webhooks.deliveries().filter((d) => d.status === 200).map((d) => d.durationMs);
+    const durations = webhooks
+      .deliveries()
+      .filter((d) => d.status === 200)
+      .map((d) => d.durationMs);
     const p50 = percentile(durations, 50);
     const p99 = percentile(durations, 99);
     console.log(`# webhook response time over ${durations.length} calls: median ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
-    assert.ok(webhooks.deliveries().every((d) => d.status === 200), 'every copy answered 200');
+    assert.ok(
+      webhooks.deliveries().every((d) => d.status === 200),
+      'every copy answered 200',
+    );
   });
 
   test('a webhook after the workflow completed answers ignored and starts no new run', async () => {

@@ -4,7 +4,7 @@
  * with a chosen reply code. No TLS, no AUTH: only for tests.
  */
 import type { AddressInfo } from 'node:net';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { type AddressObject, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -153,7 +153,13 @@ async function decodeMail(
     if (key in headers) continue;
     const value = parsed.headers.get(key);
     // Structured headers (addresses, dates, content types) are kept as written, unfolded.
-    headers[key] = typeof value === 'string' ? value : line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    headers[key] =
+      typeof value === 'string'
+        ? value
+        : line
+            .slice(line.indexOf(':') + 1)
+            .replace(/\r?\n[ \t]+/g, ' ')
+            .trim();
   }
   const mail: ReceivedMail = {
     from: envelope.mailFrom === false ? '' : envelope.mailFrom.address,

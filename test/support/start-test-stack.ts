@@ -3,12 +3,13 @@
  * the Universign simulator sending signed webhooks, a worker, and the Fastify app listening on
  * loopback. Each stack has its own task queue; close() stops everything it started.
  */
-import type { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { DEFAULT_BUSINESS_ACTION_SETTINGS } from '../../activities/actions/business-action-deps';
 import { createArchiveStore } from '../../activities/archive-store';
@@ -20,10 +21,10 @@ import { createApp } from '../../api/create-app';
 import { createUniversignKeySet } from '../../api/universign-jwks';
 import { createWebhookStore } from '../../api/webhook-store';
 import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
-import { startSageGatewaySimulator, type SageGatewaySimulator } from '../fakes/sage-gateway-simulator';
+import { type SageGatewaySimulator, startSageGatewaySimulator } from '../fakes/sage-gateway-simulator';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
-import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import type { WebhookSenderOptions } from '../fakes/universign-webhook-sender';
+import { type SmtpSink, startSmtpSink } from './smtp-sink';
 import { createDevServerEnv, workflowBundle } from './temporal-env';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -63,6 +64,7 @@ export interface TestStack {
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   /** Authorised JSON call to the API. */
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads untyped JSON answers by path.
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }

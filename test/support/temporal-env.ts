@@ -12,7 +12,6 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 // Worker chatter (state changes, expected workflow failures) would drown the test report.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-
 export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: resolveTemporalTestServer() } },

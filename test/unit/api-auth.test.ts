@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { type Client, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { UniversignClient } from '../../activities/universign-client';
 import { UniversignAuthError } from '../../activities/universign-errors';
 import type { AppDeps } from '../../api/app-deps';
-import type { WebhookStore } from '../../api/webhook-store';
 import { createApp } from '../../api/create-app';
 import type { UniversignKeySet } from '../../api/universign-jwks';
+import type { WebhookStore } from '../../api/webhook-store';
 import type { PrismaClient } from '../../prisma/generated/client';
 
 const TOKEN = 'unit-token-abcdef';

@@ -20,11 +20,17 @@ describe('API configuration', () => {
   });
 
   test('the signature header name is configurable and case-insensitive', () => {
-    assert.equal(loadApiConfig({ ...minimal, UNIVERSIGN_SIGNATURE_HEADER: 'X-Universign-JWS' }).UNIVERSIGN_SIGNATURE_HEADER, 'x-universign-jws');
+    assert.equal(
+      loadApiConfig({ ...minimal, UNIVERSIGN_SIGNATURE_HEADER: 'X-Universign-JWS' }).UNIVERSIGN_SIGNATURE_HEADER,
+      'x-universign-jws',
+    );
   });
 
   test('API_TOKENS is required, and short tokens are refused without being echoed', () => {
-    assert.throws(() => loadApiConfig({ ...minimal, API_TOKENS: undefined }), (err: unknown) => err instanceof ConfigError && /API_TOKENS/.test(err.message));
+    assert.throws(
+      () => loadApiConfig({ ...minimal, API_TOKENS: undefined }),
+      (err: unknown) => err instanceof ConfigError && /API_TOKENS/.test(err.message),
+    );
     assert.throws(
       () => loadApiConfig({ ...minimal, API_TOKENS: 'short-secret' }),
       (err: unknown) => err instanceof ConfigError && /16 characters/.test(err.message) && !err.message.includes('short-secret'),

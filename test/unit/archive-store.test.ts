@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  archiveDirectoryFor,
-  createArchiveStore,
-  sanitizePathSegment,
-  type ArchiveStore,
-} from '../../activities/archive-store';
+import { type ArchiveStore, archiveDirectoryFor, createArchiveStore, sanitizePathSegment } from '../../activities/archive-store';
 
 const PDF_A = new TextEncoder().encode('%PDF-1.7\nsigned version A\n%%EOF\n');
 const PDF_B = new TextEncoder().encode('%PDF-1.7\nsigned version B\n%%EOF\n');
@@ -86,27 +81,17 @@ describe('archive store', () => {
 
   test('concurrent writers of the same bytes end with one file; of different bytes, with one file each', async () => {
     const dir = freshDir();
-    const same = await Promise.all(
-      Array.from({ length: 6 }, () => store.write({ relativeDir: dir, fileName: 'same.pdf', bytes: PDF_A })),
-    );
+    const same = await Promise.all(Array.from({ length: 6 }, () => store.write({ relativeDir: dir, fileName: 'same.pdf', bytes: PDF_A })));
     assert.equal(same.filter((result) => !result.alreadyPresent).length, 1);
     assert.ok(same.every((result) => result.path === `${dir}/same.pdf`));
 
     const versions = Array.from({ length: 4 }, (_, i) => new TextEncoder().encode(`%PDF-1.7 version ${i}`));
-    const different = await Promise.all(
-      versions.map((bytes) => store.write({ relativeDir: dir, fileName: 'diff.pdf', bytes })),
-    );
+    const different = await Promise.all(versions.map((bytes) => store.write({ relativeDir: dir, fileName: 'diff.pdf', bytes })));
     assert.equal(new Set(different.map((result) => result.path)).size, 4);
     for (const [i, result] of different.entries()) {
       assert.deepEqual(await store.read(result.path), versions[i]);
     }
-    assert.deepEqual(await listFiles(path.join(rootDir, dir)), [
-      'diff (2).pdf',
-      'diff (3).pdf',
-      'diff (4).pdf',
-      'diff.pdf',
-      'same.pdf',
-    ]);
+    assert.deepEqual(await listFiles(path.join(rootDir, dir)), ['diff (2).pdf', 'diff (3).pdf', 'diff (4).pdf', 'diff.pdf', 'same.pdf']);
   });
 
   test('a directory squatting the name is skipped, not written into', async () => {

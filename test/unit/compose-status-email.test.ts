@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  buildStatusEmailSubject,
-  composeStatusEmail,
-  type StatusEmailInput,
-} from '../../activities/compose-status-email';
+import { buildStatusEmailSubject, composeStatusEmail, type StatusEmailInput } from '../../activities/compose-status-email';
 
 // 09:15 UTC in November is 10:15 in Paris (UTC+1).
 const AT = '2026-11-28T09:15:00.000Z';
@@ -122,9 +118,7 @@ describe('composeStatusEmail', () => {
   });
 
   test('an unknown signer state is shown rather than guessed', () => {
-    const { text } = composeStatusEmail(
-      input({ signers: [{ email: 'alice@example.com', name: null, state: 'frozen' }] }),
-    );
+    const { text } = composeStatusEmail(input({ signers: [{ email: 'alice@example.com', name: null, state: 'frozen' }] }));
     assert.ok(lines(text).includes('- alice@example.com — état inconnu (frozen)'));
   });
 

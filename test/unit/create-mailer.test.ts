@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { composeStatusEmail } from '../../activities/compose-status-email';
-import {
-  MailerRejectedError,
-  MailerUnavailableError,
-  createMailer,
-  type Mailer,
-} from '../../activities/create-mailer';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { createMailer, type Mailer, MailerRejectedError, MailerUnavailableError } from '../../activities/create-mailer';
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink';
 
 const FROM = '"Signatures Dupont" <signatures@dupont.example>';
 
@@ -109,17 +104,14 @@ describe('createMailer against a real SMTP server', () => {
 
   test('a 550 reply is permanent: MailerRejectedError', async () => {
     sink.failNext(1, 550);
-    await assert.rejects(
-      mailer.send({ to: ['nobody@dupont.example'], subject: 's', text: 't', html: 'h' }),
-      (err: unknown) => {
-        assert.ok(err instanceof MailerRejectedError);
-        assert.equal(err.retryable, false);
-        assert.equal(err.type, 'MailerRejected');
-        assert.equal(err.responseCode, 550);
-        assert.match(err.message, /550/);
-        return true;
-      },
-    );
+    await assert.rejects(mailer.send({ to: ['nobody@dupont.example'], subject: 's', text: 't', html: 'h' }), (err: unknown) => {
+      assert.ok(err instanceof MailerRejectedError);
+      assert.equal(err.retryable, false);
+      assert.equal(err.type, 'MailerRejected');
+      assert.equal(err.responseCode, 550);
+      assert.match(err.message, /550/);
+      return true;
+    });
   });
 
   test('no recipient is a permanent error, raised without connecting', async () => {
@@ -138,18 +130,15 @@ describe('createMailer when the server is unreachable', () => {
       timeoutMs: 2_000,
     });
     try {
-      await assert.rejects(
-        mailer.send({ to: ['adv@dupont.example'], subject: 's', text: 't', html: 'h' }),
-        (err: unknown) => {
-          assert.ok(err instanceof MailerUnavailableError);
-          assert.equal(err.retryable, true);
-          assert.equal(err.responseCode, undefined);
-          assert.ok(!err.message.includes('S3cr'), err.message);
-          assert.ok(!err.message.includes('mailer-user'), err.message);
-          assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-          return true;
-        },
-      );
+      await assert.rejects(mailer.send({ to: ['adv@dupont.example'], subject: 's', text: 't', html: 'h' }), (err: unknown) => {
+        assert.ok(err instanceof MailerUnavailableError);
+        assert.equal(err.retryable, true);
+        assert.equal(err.responseCode, undefined);
+        assert.ok(!err.message.includes('S3cr'), err.message);
+        assert.ok(!err.message.includes('mailer-user'), err.message);
+        assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+        return true;
+      });
     } finally {
       mailer.close();
     }

@@ -125,10 +125,13 @@ describe('normalizeTransaction', () => {
       ],
     };
     const { signers } = normalizeTransaction(raw, FETCHED_AT);
-    assert.deepEqual(signers.map((signer) => [signer.email, signer.state, signer.name]), [
-      ['a@example.com', 'completed', null],
-      ['b@example.com', 'open', 'Bea'],
-    ]);
+    assert.deepEqual(
+      signers.map((signer) => [signer.email, signer.state, signer.name]),
+      [
+        ['a@example.com', 'completed', null],
+        ['b@example.com', 'open', 'Bea'],
+      ],
+    );
   });
 
   test('missing optional fields become null or empty', () => {
@@ -167,9 +170,7 @@ describe('normalizeTransaction', () => {
     assert.equal(snapshot.stalled, false);
     assert.deepEqual(snapshot.metadata, {});
     assert.deepEqual(snapshot.documents, [{ id: 'doc_1', name: null }]);
-    assert.deepEqual(snapshot.signers, [
-      { email: 'x@example.com', name: null, state: 'open', url: null, signedAt: null, refusedAt: null },
-    ]);
+    assert.deepEqual(snapshot.signers, [{ email: 'x@example.com', name: null, state: 'open', url: null, signedAt: null, refusedAt: null }]);
   });
 
   test('a refusal: stalled with its reason, state still started, refusal date on the signer', () => {
@@ -192,7 +193,17 @@ describe('normalizeTransaction', () => {
   });
 
   test('invalid input throws UniversignBadResponseError', () => {
-    for (const raw of [null, 'tx_1', [], 42, {}, { id: 'tx_1' }, { state: 'started' }, { id: '', state: 'started' }, { id: 'tx_1', state: 7 }]) {
+    for (const raw of [
+      null,
+      'tx_1',
+      [],
+      42,
+      {},
+      { id: 'tx_1' },
+      { state: 'started' },
+      { id: '', state: 'started' },
+      { id: 'tx_1', state: 7 },
+    ]) {
       assert.throws(() => normalizeTransaction(raw, FETCHED_AT), UniversignBadResponseError, JSON.stringify(raw));
     }
   });

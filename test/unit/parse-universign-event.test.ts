@@ -36,7 +36,14 @@ describe('parseUniversignEvent', () => {
   });
 
   test('reads an action event through its transaction_id', () => {
-    const action = { object: 'action', id: 'act_9', transaction_id: 'tx_77', actor: 'alice@example.com', state: 'refused', stalled_reason: 'signature_refusal' };
+    const action = {
+      object: 'action',
+      id: 'act_9',
+      transaction_id: 'tx_77',
+      actor: 'alice@example.com',
+      state: 'refused',
+      stalled_reason: 'signature_refusal',
+    };
     const event = parseUniversignEvent(
       json({ object: 'event', id: 'evt_1', type: 'action.stalled', created_at: '2025-03-01T10:00:00Z', payload: { object: action } }),
     );
@@ -48,27 +55,48 @@ describe('parseUniversignEvent', () => {
 
   test('finds the transaction in a nested transaction object, or by a tx_ id without "object"', () => {
     const nested = parseUniversignEvent(
-      json({ object: 'event', id: 'evt_2', type: 'action.closed', payload: { object: { object: 'action', id: 'act_1', transaction: { id: 'tx_nested' } } } }),
+      json({
+        object: 'event',
+        id: 'evt_2',
+        type: 'action.closed',
+        payload: { object: { object: 'action', id: 'act_1', transaction: { id: 'tx_nested' } } },
+      }),
     );
     assert.equal(nested.transactionId, 'tx_nested');
-    const bare = parseUniversignEvent(json({ object: 'event', id: 'evt_3', type: 'transaction.lifecycle.started', payload: { object: { id: 'tx_bare' } } }));
+    const bare = parseUniversignEvent(
+      json({ object: 'event', id: 'evt_3', type: 'transaction.lifecycle.started', payload: { object: { id: 'tx_bare' } } }),
+    );
     assert.equal(bare.transactionId, 'tx_bare');
   });
 
   test('tolerates a missing "object" when the id is an evt_ id, and odd or absent created_at', () => {
-    const event = parseUniversignEvent(json({ id: 'evt_4', type: 'transaction.lifecycle.expired', payload: { object: { object: 'transaction', id: 'tx_1' } } }));
+    const event = parseUniversignEvent(
+      json({ id: 'evt_4', type: 'transaction.lifecycle.expired', payload: { object: { object: 'transaction', id: 'tx_1' } } }),
+    );
     assert.equal(event.eventId, 'evt_4');
     assert.equal(event.createdAt, null);
-    const seconds = parseUniversignEvent(json({ id: 'evt_5', type: 't', created_at: 1_740_823_200, payload: { object: { object: 'transaction', id: 'tx_1' } } }));
+    const seconds = parseUniversignEvent(
+      json({ id: 'evt_5', type: 't', created_at: 1_740_823_200, payload: { object: { object: 'transaction', id: 'tx_1' } } }),
+    );
     assert.equal(seconds.createdAt, '2025-03-01T10:00:00.000Z');
-    const unreadable = parseUniversignEvent(json({ id: 'evt_6', type: 't', created_at: 'yesterday', payload: { object: { object: 'transaction', id: 'tx_1' } } }));
+    const unreadable = parseUniversignEvent(
+      json({ id: 'evt_6', type: 't', created_at: 'yesterday', payload: { object: { object: 'transaction', id: 'tx_1' } } }),
+    );
     assert.equal(unreadable.createdAt, null);
     rejects(json({ id: 'abc', type: 't', payload: { object: { object: 'transaction', id: 'tx_1' } } }), 'shape', /evt_/);
-    rejects(json({ object: 'transaction', id: 'evt_7', type: 't', payload: { object: { object: 'transaction', id: 'tx_1' } } }), 'shape', /"object" is not "event"/);
+    rejects(
+      json({ object: 'transaction', id: 'evt_7', type: 't', payload: { object: { object: 'transaction', id: 'tx_1' } } }),
+      'shape',
+      /"object" is not "event"/,
+    );
   });
 
   test('refuses an event without an id', () => {
-    rejects(json({ object: 'event', type: 'transaction.lifecycle.completed', payload: { object: { object: 'transaction', id: 'tx_1' } } }), 'shape', /no "id"/);
+    rejects(
+      json({ object: 'event', type: 'transaction.lifecycle.completed', payload: { object: { object: 'transaction', id: 'tx_1' } } }),
+      'shape',
+      /no "id"/,
+    );
     rejects(json({ object: 'event', id: '', type: 't', payload: {} }), 'shape', /"id" is empty/);
     rejects(json({ object: 'event', id: 42, type: 't', payload: {} }), 'shape', /no "id"/);
   });
@@ -98,8 +126,16 @@ describe('parseUniversignEvent', () => {
     );
     assert.deepEqual(error.event, { eventId: 'evt_8', type: 'apikey.created' });
     rejects(json({ object: 'event', id: 'evt_9', type: 'action.opened' }), 'no_transaction', /no "payload\.object"/);
-    rejects(json({ object: 'event', id: 'evt_9', type: 'action.opened', payload: { object: 'tx_1' } }), 'no_transaction', /no "payload\.object"/);
-    rejects(json({ object: 'event', id: 'evt_9', type: 'action.opened', payload: { object: { object: 'action', id: 'act_1' } } }), 'no_transaction', /names no transaction/);
+    rejects(
+      json({ object: 'event', id: 'evt_9', type: 'action.opened', payload: { object: 'tx_1' } }),
+      'no_transaction',
+      /no "payload\.object"/,
+    );
+    rejects(
+      json({ object: 'event', id: 'evt_9', type: 'action.opened', payload: { object: { object: 'action', id: 'act_1' } } }),
+      'no_transaction',
+      /names no transaction/,
+    );
   });
 
   test('refuses a transaction id with characters Universign does not use', () => {

@@ -11,7 +11,7 @@ import {
   SageGatewayUnavailableError,
   toSageActivityFailure,
 } from '../../activities/sage-gateway-errors';
-import { startSageGatewaySimulator, type SageGatewaySimulator } from '../fakes/sage-gateway-simulator';
+import { type SageGatewaySimulator, startSageGatewaySimulator } from '../fakes/sage-gateway-simulator';
 
 const TOKEN = 'sage-token-9c41e2';
 
@@ -147,7 +147,10 @@ describe('sage gateway client against the simulator', () => {
     assert.deepEqual(replay, first);
     assert.equal(replay.alreadyTransformed, false);
     assert.deepEqual(
-      simulator.calls().slice(-2).map((call) => call.status),
+      simulator
+        .calls()
+        .slice(-2)
+        .map((call) => call.status),
       [200, 200],
     );
     assert.deepEqual(
@@ -232,7 +235,10 @@ describe('sage gateway client against the simulator', () => {
     };
     await assert.rejects(client({ fetch: noAuthFetch }).getDocument('devis', quote), /HTTP 401: .*missing bearer token/);
     assert.deepEqual(
-      simulator.calls().slice(-2).map((call) => [call.status, call.authorized]),
+      simulator
+        .calls()
+        .slice(-2)
+        .map((call) => [call.status, call.authorized]),
       [
         [401, false],
         [401, false],

@@ -5,24 +5,25 @@
  * Every expected table below is written out by hand, never derived from the code under test, and
  * every table row is its own `test` so that a failure names the exact case.
  */
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import {
-  BUSINESS_ACTIONS,
-  FINAL_STATUSES,
-  LOCAL_STATUSES,
-  REFUSAL_STALL_REASONS,
-  SAGE_STATUS_LABELS,
   actionsForStatus,
+  BUSINESS_ACTIONS,
+  type BusinessAction,
   canTransition,
+  FINAL_STATUSES,
   isFinalStatus,
   isLocalStatus,
   isRefusalStall,
-  resolveTransition,
-  statusFromUniversign,
-  type BusinessAction,
+  LOCAL_STATUSES,
   type LocalStatus,
+  REFUSAL_STALL_REASONS,
+  resolveTransition,
+  SAGE_STATUS_LABELS,
+  statusFromUniversign,
 } from '../../workflows/status-machine';
 
 /** The six local statuses, in contract order (design.md, "Local statuses"). */

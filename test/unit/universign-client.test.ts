@@ -4,15 +4,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import { UNIVERSIGN_ERROR_TYPES } from '../../activities/sync-contracts';
 import { createUniversignClient } from '../../activities/universign-client';
 import {
   TransactionNotFoundError,
+  toActivityFailure,
   UniversignAuthError,
   UniversignBadResponseError,
   UniversignUnavailableError,
-  toActivityFailure,
 } from '../../activities/universign-errors';
-import { UNIVERSIGN_ERROR_TYPES } from '../../activities/sync-contracts';
 import { renderSimulatedPdf } from '../fakes/render-simulated-pdf';
 import { signedPdfFor, startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 
@@ -99,7 +99,10 @@ describe('universign client against the simulator', () => {
       const { id } = simulator.createTransaction({ signers: [SIGNER] });
       simulator.failNext(id, status, 2);
       for (let attempt = 0; attempt < 2; attempt += 1) {
-        await assert.rejects(client().getTransaction(id), (err: unknown) => err instanceof UniversignUnavailableError && err.status === status);
+        await assert.rejects(
+          client().getTransaction(id),
+          (err: unknown) => err instanceof UniversignUnavailableError && err.status === status,
+        );
       }
       assert.equal((await client().getTransaction(id)).id, id);
     });
@@ -116,13 +119,22 @@ describe('universign client against the simulator', () => {
   });
 
   test('a 2xx body that is not a JSON object is a bad response; echoed keys are redacted', async () => {
-    const fakeFetch = (body: string, status = 200): typeof fetch => async () => new Response(body, { status });
-    await assert.rejects(client({ fetch: fakeFetch('<html>maintenance</html>') }).getTransaction('tx_1'), (err: unknown) =>
-      err instanceof UniversignBadResponseError && err.status === 200 && /not JSON/.test(err.message),
+    const fakeFetch =
+      (body: string, status = 200): typeof fetch =>
+      async () =>
+        new Response(body, { status });
+    await assert.rejects(
+      client({ fetch: fakeFetch('<html>maintenance</html>') }).getTransaction('tx_1'),
+      (err: unknown) => err instanceof UniversignBadResponseError && err.status === 200 && /not JSON/.test(err.message),
     );
     await assert.rejects(client({ fetch: fakeFetch('[1,2]') }).getTransaction('tx_1'), UniversignBadResponseError);
-    await assert.rejects(client({ fetch: fakeFetch('{"object":"file"}') }).uploadFile({ name: 'a.pdf', content: new Uint8Array([1]), contentType: 'application/pdf' }), (err: unknown) =>
-      err instanceof UniversignBadResponseError && /no id/.test(err.message),
+    await assert.rejects(
+      client({ fetch: fakeFetch('{"object":"file"}') }).uploadFile({
+        name: 'a.pdf',
+        content: new Uint8Array([1]),
+        contentType: 'application/pdf',
+      }),
+      (err: unknown) => err instanceof UniversignBadResponseError && /no id/.test(err.message),
     );
     await assert.rejects(client({ fetch: fakeFetch(`{"error":"bad key ${API_KEY}"}`, 422) }).getTransaction('tx_1'), (err: unknown) => {
       assert.ok(err instanceof UniversignBadResponseError);
@@ -205,14 +217,32 @@ describe('universign client against the simulator', () => {
     assert.match(requests[0]?.contentType ?? '', /^multipart\/form-data; boundary=/);
     assert.deepEqual(requests[0]?.files, [{ field: 'file', name: 'devis-D000123.pdf', type: 'application/pdf', size: pdf.byteLength }]);
     for (const request of requests.slice(1)) assert.match(request.contentType ?? '', /^application\/x-www-form-urlencoded/);
-    assert.deepEqual(requests[1]?.fields.filter(([key]) => key.startsWith('metadata')), [
-      ['metadata[sageType]', 'devis'],
-      ['metadata[sageNumber]', 'D000123'],
+    assert.deepEqual(
+      requests[1]?.fields.filter(([key]) => key.startsWith('metadata')),
+      [
+        ['metadata[sageType]', 'devis'],
+        ['metadata[sageNumber]', 'D000123'],
+      ],
+    );
+    assert.deepEqual(requests[2]?.fields, [
+      ['document', file.id],
+      ['name', 'Devis D000123'],
     ]);
-    assert.deepEqual(requests[2]?.fields, [['document', file.id], ['name', 'Devis D000123']]);
-    assert.deepEqual(requests[3]?.fields, [['type', 'signature'], ['page', '1'], ['x', '100'], ['y', '650']]);
-    assert.deepEqual(requests[4]?.fields, [['signer', SIGNER.email], ['field', field.id]]);
-    assert.deepEqual(requests[5]?.fields, [['email', SIGNER.email], ['full_name', SIGNER.fullName], ['phone_number', '+33600000000']]);
+    assert.deepEqual(requests[3]?.fields, [
+      ['type', 'signature'],
+      ['page', '1'],
+      ['x', '100'],
+      ['y', '650'],
+    ]);
+    assert.deepEqual(requests[4]?.fields, [
+      ['signer', SIGNER.email],
+      ['field', field.id],
+    ]);
+    assert.deepEqual(requests[5]?.fields, [
+      ['email', SIGNER.email],
+      ['full_name', SIGNER.fullName],
+      ['phone_number', '+33600000000'],
+    ]);
 
     const raw = await universign.getTransaction(created.id);
     assert.deepEqual(raw.metadata, { sageType: 'devis', sageNumber: 'D000123' });

@@ -1,12 +1,8 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: this test reads the simulator's untyped JSON answers by path.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  signedPdfFor,
-  startUniversignSimulator,
-  type SimulatedEventType,
-  type UniversignSimulator,
-} from '../fakes/universign-simulator';
+import { type SimulatedEventType, signedPdfFor, startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 
 const API_KEY = 'sim-test-key';
 const ALICE = 'alice@example.com';
@@ -74,13 +70,22 @@ describe('universign simulator', () => {
     assert.equal(raw.expires_at, '2025-03-15T10:00:00.000Z');
     assert.deepEqual(raw.metadata, { sageNumber: 'D1' });
     assert.match(raw.documents[0].id, /^doc_/);
-    assert.deepEqual(raw.participants.map((p: any) => [p.email, p.state]), [[ALICE, 'open'], [BOB, 'open']]);
+    assert.deepEqual(
+      raw.participants.map((p: any) => [p.email, p.state]),
+      [
+        [ALICE, 'open'],
+        [BOB, 'open'],
+      ],
+    );
     const action = raw.actions[0];
     assert.match(action.id, /^act_/);
     assert.equal(action.actor, ALICE);
     assert.equal(action.state, 'open');
     assert.equal(action.url, `${simulator.url.replace(/\/v1$/, '')}/sign/${action.id}`);
-    assert.deepEqual(action.tasks.map((task: any) => [task.type, task.state]), [['signature', 'todo']]);
+    assert.deepEqual(
+      action.tasks.map((task: any) => [task.type, task.state]),
+      [['signature', 'todo']],
+    );
     assert.match(action.tasks[0].field, /^fld_/);
     assert.equal(raw.progress_value, 0);
     assert.equal('completed_at' in raw, false);
@@ -213,7 +218,10 @@ describe('universign simulator', () => {
     assert.equal(forced.status, 200);
     const raw = await getTransaction(id);
     assert.deepEqual([raw.state, raw.stalled, raw.stalled_reason], ['started', true, 'inactivity']);
-    assert.deepEqual(events.map((event) => event.type), ['transaction.lifecycle.started', 'action.stalled']);
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ['transaction.lifecycle.started', 'action.stalled'],
+    );
     await control(`/transactions/${id}/state`, { state: 'completed', stalled: false });
     const completed = await getTransaction(id);
     assert.deepEqual([completed.state, completed.stalled, completed.stalled_reason], ['completed', false, null]);

@@ -7,7 +7,12 @@ import { createUniversignKeySet } from '../../api/universign-jwks';
 import { verifyUniversignSignature } from '../../api/verify-universign-signature';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 import { createWebhookKeys } from '../fakes/universign-webhook-keys';
-import { createWebhookSender, TEST_RETRY_DELAYS_MS, UNIVERSIGN_RETRY_DELAYS_MS, type WebhookSender } from '../fakes/universign-webhook-sender';
+import {
+  createWebhookSender,
+  TEST_RETRY_DELAYS_MS,
+  UNIVERSIGN_RETRY_DELAYS_MS,
+  type WebhookSender,
+} from '../fakes/universign-webhook-sender';
 
 interface Received {
   method: string;
@@ -69,6 +74,7 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a test reads untyped JSON answers by path.
 const bodyOf = (request: Received) => JSON.parse(request.body.toString('utf8')) as Record<string, any>;
 
 describe('Universign webhook sender', () => {
@@ -81,7 +87,10 @@ describe('Universign webhook sender', () => {
     cleanups.push(started.close);
     return started;
   }
-  async function simulatorWith(webhooks: NonNullable<Parameters<typeof startUniversignSimulator>[0]['webhooks']>, extra: Partial<Parameters<typeof startUniversignSimulator>[0]> = {}): Promise<UniversignSimulator & { webhooks: WebhookSender }> {
+  async function simulatorWith(
+    webhooks: NonNullable<Parameters<typeof startUniversignSimulator>[0]['webhooks']>,
+    extra: Partial<Parameters<typeof startUniversignSimulator>[0]> = {},
+  ): Promise<UniversignSimulator & { webhooks: WebhookSender }> {
     const simulator = await startUniversignSimulator({ apiKey: 'sim-key', webhooks, ...extra });
     cleanups.push(simulator.close);
     assert.ok(simulator.webhooks);
@@ -93,7 +102,7 @@ describe('Universign webhook sender', () => {
     return sender;
   }
 
-  test('the test retry schedule keeps the shape of Universign\'s', () => {
+  test("the test retry schedule keeps the shape of Universign's", () => {
     assert.equal(TEST_RETRY_DELAYS_MS.length, UNIVERSIGN_RETRY_DELAYS_MS.length);
     assert.deepEqual(UNIVERSIGN_RETRY_DELAYS_MS.slice(0, 2), [60_000, 300_000]);
     assert.deepEqual(TEST_RETRY_DELAYS_MS.slice(0, 2), [10, 50]);
@@ -111,7 +120,13 @@ describe('Universign webhook sender', () => {
     simulator.refuse(transaction.id, 'bob@example.com');
     await simulator.webhooks.settled();
 
-    const expectedTypes = ['transaction.lifecycle.created', 'transaction.lifecycle.started', 'action.opened', 'action.opened', 'action.stalled'];
+    const expectedTypes = [
+      'transaction.lifecycle.created',
+      'transaction.lifecycle.started',
+      'action.opened',
+      'action.opened',
+      'action.stalled',
+    ];
     assert.deepEqual(hookCalls, expectedTypes, 'a user-supplied hook still sees every change');
     assert.deepEqual(target.received.map((request) => bodyOf(request).type).sort(), [...expectedTypes].sort());
     for (const request of target.received) {
@@ -147,10 +162,13 @@ describe('Universign webhook sender', () => {
       assert.equal(delivery.willRetry, false);
       assert.ok(delivery.durationMs >= 0);
     }
-    assert.deepEqual(new Set(deliveries.map((delivery) => delivery.eventId)), new Set(simulator.webhooks.events().map((event) => event.id)));
+    assert.deepEqual(
+      new Set(deliveries.map((delivery) => delivery.eventId)),
+      new Set(simulator.webhooks.events().map((event) => event.id)),
+    );
   });
 
-  test('signatures verify with jose against the simulator\'s public JWKS, and with the service verifier', async () => {
+  test("signatures verify with jose against the simulator's public JWKS, and with the service verifier", async () => {
     const target = await receiver();
     const simulator = await simulatorWith({ targetUrl: target.url, indent: 2 });
     const jwksUrl = `${simulator.url}/webhooks/jwks.json`;
@@ -200,7 +218,10 @@ describe('Universign webhook sender', () => {
     const header = JSON.parse(Buffer.from(String(request.headers['x-universign-jws']).split('.')[0] ?? '', 'base64url').toString());
     assert.equal(header.kid, after.kid);
     const jwks = (await (await fetch(`${simulator.url}/webhooks/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
-    assert.deepEqual(jwks.keys.map((key) => key.kid), [before.kid, after.kid]);
+    assert.deepEqual(
+      jwks.keys.map((key) => key.kid),
+      [before.kid, after.kid],
+    );
   });
 
   test('duplicate: N sends each event N times, same id and same bytes', async () => {
@@ -214,14 +235,27 @@ describe('Universign webhook sender', () => {
       assert.equal(request.headers['x-jws-signature'], event.signature);
       assert.equal(bodyOf(request).id, event.id);
     }
-    assert.deepEqual(sender.deliveries().map((delivery) => delivery.copy).sort(), [1, 2, 3]);
+    assert.deepEqual(
+      sender
+        .deliveries()
+        .map((delivery) => delivery.copy)
+        .sort(),
+      [1, 2, 3],
+    );
     assert.ok(sender.deliveries().every((delivery) => delivery.eventId === event.id && delivery.status === 200));
   });
 
   test('reorder: events wait for flush(), then arrive in shuffled order', async () => {
     const target = await receiver();
     const sender = await standaloneSender({ targetUrl: target.url, reorder: true, random: seededRandom(7) });
-    const types = ['transaction.lifecycle.started', 'action.opened', 'action.closed', 'action.opened', 'action.closed', 'transaction.lifecycle.completed'];
+    const types = [
+      'transaction.lifecycle.started',
+      'action.opened',
+      'action.closed',
+      'action.opened',
+      'action.closed',
+      'transaction.lifecycle.completed',
+    ];
     const sent = [];
     for (const type of types) sent.push(await sender.send(type, { object: 'transaction', id: 'tx_order', state: 'started' }));
     await sender.settled();
@@ -235,7 +269,10 @@ describe('Universign webhook sender', () => {
     const emitted = sent.map((event) => event.id);
     assert.deepEqual([...arrived].sort(), [...emitted].sort());
     assert.notDeepEqual(arrived, emitted, 'seed 7 yields a different order');
-    assert.deepEqual(sender.deliveries().map((delivery) => delivery.eventId), arrived);
+    assert.deepEqual(
+      sender.deliveries().map((delivery) => delivery.eventId),
+      arrived,
+    );
   });
 
   test('retries after a 503 on the test schedule, and a 2xx stops the retries', async () => {
@@ -279,7 +316,10 @@ describe('Universign webhook sender', () => {
     while (late.deliveries().length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     late.setTarget(target.url);
     await late.settled();
-    assert.deepEqual(late.deliveries().map((delivery) => delivery.status), [null, 200]);
+    assert.deepEqual(
+      late.deliveries().map((delivery) => delivery.status),
+      [null, 200],
+    );
     assert.equal(late.deliveries()[1]?.targetUrl, target.url);
     assert.equal(target.received.length, 1);
   });
@@ -303,7 +343,10 @@ describe('Universign webhook sender', () => {
     const started = Date.now();
     await sender.close();
     assert.ok(Date.now() - started < 1_000);
-    assert.deepEqual(sender.deliveries().map((delivery) => delivery.status), [503]);
+    assert.deepEqual(
+      sender.deliveries().map((delivery) => delivery.status),
+      [503],
+    );
     assert.equal(target.received.length, 1);
   });
 });

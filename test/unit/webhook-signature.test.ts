@@ -42,10 +42,7 @@ describe('Universign webhook signature (detached JWS, PS256, JWKS)', () => {
   const newKeySet = (options: Partial<UniversignKeySetOptions> = {}) =>
     createUniversignKeySet({ jwksUrl, now: () => nowMs, cooldownMs: COOLDOWN_MS, cacheMaxAgeMs: CACHE_MAX_AGE_MS, ...options });
 
-  async function refused(
-    promise: Promise<unknown>,
-    reason: WebhookSignatureFailure,
-  ): Promise<WebhookSignatureError> {
+  async function refused(promise: Promise<unknown>, reason: WebhookSignatureFailure): Promise<WebhookSignatureError> {
     const error = await promise.then(
       () => assert.fail(`expected a "${reason}" refusal`),
       (err: unknown) => err,
@@ -131,7 +128,9 @@ describe('Universign webhook signature (detached JWS, PS256, JWKS)', () => {
     const flood = await Promise.all(
       Array.from({ length: 25 }, async () => {
         const forged = await signWebhookBody(body, { kid: newKid(), privateKey: stranger.privateKey });
-        return verifyUniversignSignature({ rawBody: body, signatureHeader: forged, keySet }).catch((err: WebhookSignatureError) => err.reason);
+        return verifyUniversignSignature({ rawBody: body, signatureHeader: forged, keySet }).catch(
+          (err: WebhookSignatureError) => err.reason,
+        );
       }),
     );
     assert.deepEqual(new Set(flood), new Set(['unknown_key']));
@@ -142,7 +141,9 @@ describe('Universign webhook signature (detached JWS, PS256, JWKS)', () => {
     const burst = await Promise.all(
       Array.from({ length: 10 }, async () => {
         const forged = await signWebhookBody(body, { kid: newKid(), privateKey: stranger.privateKey });
-        return verifyUniversignSignature({ rawBody: body, signatureHeader: forged, keySet }).catch((err: WebhookSignatureError) => err.reason);
+        return verifyUniversignSignature({ rawBody: body, signatureHeader: forged, keySet }).catch(
+          (err: WebhookSignatureError) => err.reason,
+        );
       }),
     );
     assert.deepEqual(new Set(burst), new Set(['unknown_key']));
@@ -162,7 +163,10 @@ describe('Universign webhook signature (detached JWS, PS256, JWKS)', () => {
     advance(COOLDOWN_MS + 1);
     const newKey = await keys.rotate();
     assert.notEqual(newKey.kid, oldKey.kid);
-    assert.deepEqual(keys.jwks().keys.map((jwk) => jwk.kid), [oldKey.kid, newKey.kid]);
+    assert.deepEqual(
+      keys.jwks().keys.map((jwk) => jwk.kid),
+      [oldKey.kid, newKey.kid],
+    );
     const newSignature = await signWebhookBody(body, keys.current());
     assert.deepEqual(await verifyUniversignSignature({ rawBody: body, signatureHeader: newSignature, keySet }), { kid: newKey.kid });
     assert.equal(jwksFetches(), fetchesBefore + 2, 'the unknown kid caused exactly one refetch');
@@ -206,7 +210,10 @@ describe('Universign webhook signature (detached JWS, PS256, JWKS)', () => {
     await verifyUniversignSignature({ rawBody: body, signatureHeader: oldSignature, keySet });
 
     const replacement = await keys.rotate({ dropPrevious: true });
-    assert.deepEqual(keys.jwks().keys.map((jwk) => jwk.kid), [replacement.kid]);
+    assert.deepEqual(
+      keys.jwks().keys.map((jwk) => jwk.kid),
+      [replacement.kid],
+    );
     // Until the cache ages out the retired key is still trusted: that is what the cache age bounds.
     await verifyUniversignSignature({ rawBody: body, signatureHeader: oldSignature, keySet });
 
@@ -295,7 +302,11 @@ describe('Universign webhook signature (detached JWS, PS256, JWKS)', () => {
 
   test('a JWKS endpoint answering an error status or non-JSON is unavailable, not an invalid signature', async () => {
     const signatureHeader = await signWebhookBody(body, keys.current());
-    for (const response of [new Response('oops', { status: 503 }), new Response('<html>', { status: 200 }), Response.json({ nope: true })]) {
+    for (const response of [
+      new Response('oops', { status: 503 }),
+      new Response('<html>', { status: 200 }),
+      Response.json({ nope: true }),
+    ]) {
       const keySet = newKeySet({ fetch: async () => response });
       await refused(verifyUniversignSignature({ rawBody: body, signatureHeader, keySet }), 'key_set_unavailable');
     }

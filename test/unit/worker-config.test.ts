@@ -21,15 +21,18 @@ describe('worker configuration', () => {
   test('a metrics port must be a port number', () => {
     assert.equal(loadWorkerConfig({ ...minimal, WORKER_METRICS_PORT: '9464' }).WORKER_METRICS_PORT, 9464);
     for (const bad of ['abc', '0', '70000', '12.5']) {
-      assert.throws(() => loadWorkerConfig({ ...minimal, WORKER_METRICS_PORT: bad }), (err: unknown) => err instanceof ConfigError && /WORKER_METRICS_PORT/.test(err.message), bad);
+      assert.throws(
+        () => loadWorkerConfig({ ...minimal, WORKER_METRICS_PORT: bad }),
+        (err: unknown) => err instanceof ConfigError && /WORKER_METRICS_PORT/.test(err.message),
+        bad,
+      );
     }
   });
 
   test('names every missing variable in one clear message', () => {
     assert.throws(
       () => loadWorkerConfig({}),
-      (err: unknown) =>
-        err instanceof ConfigError && /DATABASE_URL/.test(err.message) && /UNIVERSIGN_API_KEY/.test(err.message),
+      (err: unknown) => err instanceof ConfigError && /DATABASE_URL/.test(err.message) && /UNIVERSIGN_API_KEY/.test(err.message),
     );
   });
 
@@ -37,9 +40,7 @@ describe('worker configuration', () => {
     assert.throws(
       () => loadWorkerConfig({ ...minimal, UNIVERSIGN_API_KEY: 'super-secret', UNIVERSIGN_MAX_REQUESTS_PER_SECOND: 'fast' }),
       (err: unknown) =>
-        err instanceof ConfigError &&
-        /UNIVERSIGN_MAX_REQUESTS_PER_SECOND/.test(err.message) &&
-        !err.message.includes('super-secret'),
+        err instanceof ConfigError && /UNIVERSIGN_MAX_REQUESTS_PER_SECOND/.test(err.message) && !err.message.includes('super-secret'),
     );
   });
 
@@ -50,8 +51,14 @@ describe('worker configuration', () => {
   });
 
   test('half an mTLS setup is refused rather than connecting in plaintext', () => {
-    assert.throws(() => loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CERT: '/etc/cert.pem' }), (err: unknown) => err instanceof ConfigError && /TEMPORAL_TLS_KEY/.test(err.message));
-    assert.throws(() => loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CA: '/etc/ca.pem' }), (err: unknown) => err instanceof ConfigError && /TEMPORAL_TLS_CA/.test(err.message));
+    assert.throws(
+      () => loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CERT: '/etc/cert.pem' }),
+      (err: unknown) => err instanceof ConfigError && /TEMPORAL_TLS_KEY/.test(err.message),
+    );
+    assert.throws(
+      () => loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CA: '/etc/ca.pem' }),
+      (err: unknown) => err instanceof ConfigError && /TEMPORAL_TLS_CA/.test(err.message),
+    );
     assert.equal(loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CERT: '/c.pem', TEMPORAL_TLS_KEY: '/k.pem' }).TEMPORAL_TLS_KEY, '/k.pem');
   });
 });

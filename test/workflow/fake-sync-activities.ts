@@ -8,13 +8,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { BusinessActionActivities } from '../../activities/create-business-action-activities';
 import type { SyncActivities } from '../../activities/create-sync-activities';
 import {
-  UNIVERSIGN_ERROR_TYPES,
   type BusinessActionInput,
   type BusinessActionOutcome,
   type RecordActionFailureInput,
   type RecordQuietSyncInput,
   type RecordSyncFailureInput,
   type RecordSyncInput,
+  UNIVERSIGN_ERROR_TYPES,
 } from '../../activities/sync-contracts';
 import type { SignerSnapshot, TransactionSnapshot } from '../../activities/transaction-snapshot';
 
@@ -145,9 +145,9 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
 
 /** A promise and the function that settles it, to hold an activity until the test says so. */
 export function gate(): { promise: Promise<void>; open: () => void } {
-  let open = () => undefined as void;
+  let open: () => void = () => {};
   const promise = new Promise<void>((resolve) => {
-    open = resolve;
+    open = () => resolve();
   });
   return { promise, open };
 }

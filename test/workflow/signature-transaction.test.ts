@@ -8,28 +8,28 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createQueueWorkers } from '../../worker/create-sync-worker';
 import {
   forceResyncSignal,
   resyncUpdate,
   SIGNATURE_WORKFLOW_TYPE,
+  type SignatureTransactionInput,
   signatureWorkflowId,
   stateQuery,
-  universignEventSignal,
-  type SignatureTransactionInput,
   type TransactionState,
+  universignEventSignal,
 } from '../../workflows/messages';
 import { MAX_NOT_FOUND_STREAK } from '../../workflows/signature-transaction';
 import { universignTaskQueue } from '../../workflows/task-queues';
-import { createQueueWorkers } from '../../worker/create-sync-worker';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal-env';
 import {
   createFakeSyncActivities,
+  type FakeSyncActivities,
   gapsInSeconds,
   gate,
   notFound,
   signer,
   unavailable,
-  type FakeSyncActivities,
 } from './fake-sync-activities';
 
 const HOUR = 3600;
@@ -47,7 +47,11 @@ after(async () => {
 /** Runs `body` with a worker serving a fresh task queue and a fake Universign for one transaction. */
 async function withWorkflow(
   input: Omit<SignatureTransactionInput, 'transactionId'>,
-  body: (ctx: { fake: FakeSyncActivities; taskQueue: string; handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']> }) => Promise<void>,
+  body: (ctx: {
+    fake: FakeSyncActivities;
+    taskQueue: string;
+    handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>;
+  }) => Promise<void>,
   prepare?: (fake: FakeSyncActivities) => void,
 ): Promise<void> {
   counter += 1;
@@ -87,7 +91,10 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
       await env.sleep(DAY * 1000);
       const gaps = gapsInSeconds(fake.fetchTimes);
       assert.ok(gaps.length >= 90, `about 96 polls in a day, got ${gaps.length}`);
-      assert.ok(gaps.every((gap) => gap === 900), `gaps: ${[...new Set(gaps)].join(',')}`);
+      assert.ok(
+        gaps.every((gap) => gap === 900),
+        `gaps: ${[...new Set(gaps)].join(',')}`,
+      );
       assert.equal(fake.recorded.length, 1, 'only the first sync (which set the status) is recorded in full');
       assert.equal(fake.quiet.length, fake.fetchTimes.length - 1, 'every later poll is one quiet write');
       assert.equal((await handle.query(stateQuery)).webhooksArriving, false);
@@ -111,14 +118,21 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
   test('while webhooks arrive, polls back off to the cap and restart from the minimum after a change they told of', async () => {
     await withWorkflow({ poll: { minSeconds: 60, maxSeconds: HOUR } }, async ({ fake, handle }) => {
       await waitFor(() => fake.recorded.length === 1, 'the first sync');
-      await handle.signal(universignEventSignal, { eventId: 'evt_1', type: 'transaction.lifecycle.started', receivedAt: '2026-01-01T00:00:00Z' });
+      await handle.signal(universignEventSignal, {
+        eventId: 'evt_1',
+        type: 'transaction.lifecycle.started',
+        receivedAt: '2026-01-01T00:00:00Z',
+      });
       await waitFor(() => fake.syncs.length === 2, 'the webhook sync');
       assert.equal((await handle.query(stateQuery)).webhooksArriving, true);
       await env.sleep(DAY * 1000);
       const quietGaps = gapsInSeconds(fake.fetchTimes.slice(1));
       // From the 15-minute interval the webhook sync doubles up to the hour cap: about one read an hour.
       assert.deepEqual(quietGaps.slice(0, 3), [1800, 3600, 3600]);
-      assert.ok(quietGaps.slice(1).every((gap) => gap === 3600), `gaps: ${[...new Set(quietGaps)].join(',')}`);
+      assert.ok(
+        quietGaps.slice(1).every((gap) => gap === 3600),
+        `gaps: ${[...new Set(quietGaps)].join(',')}`,
+      );
 
       const pollsBeforeChange = fake.fetchTimes.length;
       fake.transaction.signers = [signer('client@example.com', 'completed')];
@@ -134,7 +148,11 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
   test('a change a poll finds before its webhook switches to the 15-minute cadence until a webhook comes again', async () => {
     await withWorkflow({ poll: { minSeconds: 60, maxSeconds: HOUR } }, async ({ fake, handle }) => {
       await waitFor(() => fake.recorded.length === 1, 'the first sync');
-      await handle.signal(universignEventSignal, { eventId: 'evt_1', type: 'transaction.lifecycle.started', receivedAt: '2026-01-01T00:00:00Z' });
+      await handle.signal(universignEventSignal, {
+        eventId: 'evt_1',
+        type: 'transaction.lifecycle.started',
+        receivedAt: '2026-01-01T00:00:00Z',
+      });
       await waitFor(() => fake.syncs.length === 2, 'the webhook sync');
       await env.sleep(3 * HOUR * 1000);
       assert.equal((await handle.query(stateQuery)).webhooksArriving, true);
@@ -165,7 +183,9 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
       await env.sleep(HOUR * 1000);
       fake.transaction.state = 'completed';
       await handle.result();
-      const where = (name: string) => [...new Set(fake.placements.filter((p) => p.name === name).map((p) => `${p.taskQueue}${p.local ? ' (local)' : ''}`))];
+      const where = (name: string) => [
+        ...new Set(fake.placements.filter((p) => p.name === name).map((p) => `${p.taskQueue}${p.local ? ' (local)' : ''}`)),
+      ];
       const universign = universignTaskQueue(taskQueue);
       assert.deepEqual(where('fetchUniversignTransaction'), [universign]);
       assert.deepEqual(where('archiveSignedDocuments'), [universign]);
@@ -264,7 +284,10 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
       // not reset it: once at the cap it stays there, run after run.
       const gaps = gapsInSeconds(fake.fetchTimes.slice(1));
       assert.deepEqual(gaps.slice(0, 4), [120, 240, 480, 600]);
-      assert.ok(gaps.slice(4).every((gap) => gap === 600), `gaps after the back-off: ${gaps.slice(4).join(',')}`);
+      assert.ok(
+        gaps.slice(4).every((gap) => gap === 600),
+        `gaps after the back-off: ${gaps.slice(4).join(',')}`,
+      );
 
       const state = await handle.query(stateQuery);
       assert.equal(state.syncCount, fake.syncs.length, 'sync count carried across runs');
@@ -349,7 +372,10 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
         'SIGNE:notifyByEmail',
         'SIGNE:updateSageFields',
       ]);
-      assert.ok(result.actions.every((action) => action.state === 'done'), 'the result lists every action done');
+      assert.ok(
+        result.actions.every((action) => action.state === 'done'),
+        'the result lists every action done',
+      );
       assert.equal(result.actions.length, 5);
       const signed = fake.actionCalls.find((call) => call.name === 'archiveSignedDocuments')?.input;
       assert.deepEqual(signed?.documents, [{ id: 'doc_1', name: 'devis.pdf' }]);
@@ -367,9 +393,10 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
         assert.equal(fake.recorded.at(-1)?.status, 'SIGNE');
         const attempts = fake.actionCalls.filter((call) => call.name === 'convertQuoteToOrder');
         assert.equal(attempts.length, 3, 'three attempts, then it gave up');
-        assert.deepEqual(fake.actionFailures.map((f) => [f.kind, f.status, f.error.type]), [
-          ['CONVERT_QUOTE_TO_ORDER', 'SIGNE', 'SageGatewayUnavailable'],
-        ]);
+        assert.deepEqual(
+          fake.actionFailures.map((f) => [f.kind, f.status, f.error.type]),
+          [['CONVERT_QUOTE_TO_ORDER', 'SIGNE', 'SageGatewayUnavailable']],
+        );
         const failed = result.actions.find((action) => action.kind === 'CONVERT_QUOTE_TO_ORDER');
         assert.equal(failed?.state, 'failed');
         assert.match(failed?.summary ?? '', /SageGatewayUnavailable/);
@@ -405,7 +432,11 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
       await waitFor(() => fake.recorded.length === 1, 'the first sync');
       const held = gate();
       fake.fetchGate = held.promise;
-      await handle.signal(universignEventSignal, { eventId: 'evt_final', type: 'transaction.lifecycle.completed', receivedAt: '2026-01-01T00:00:00Z' });
+      await handle.signal(universignEventSignal, {
+        eventId: 'evt_final',
+        type: 'transaction.lifecycle.completed',
+        receivedAt: '2026-01-01T00:00:00Z',
+      });
       await waitFor(() => fake.fetchTimes.length === 2, 'the webhook sync in flight');
       const update = handle.executeUpdate(resyncUpdate, { args: [{ reason: 'operator' }] });
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -422,22 +453,29 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
 
   test('continue-as-new waits for running actions but never for an update, which is served', async () => {
     const held = gate();
-    await withWorkflow({ poll: { minSeconds: 60, maxSeconds: 60 }, maxHistoryEvents: 10 }, async ({ fake, handle }) => {
-      await waitFor(() => fake.actionCalls.length === 1, 'the EN_COURS action, held');
-      const firstRun = (await handle.describe()).runId;
-      const update = await handle.executeUpdate(resyncUpdate, { args: [{}] });
-      assert.equal(update.status, 'EN_COURS', 'the update is answered while the action runs');
-      assert.equal((await handle.describe()).runId, firstRun, 'no continue-as-new while an action runs');
-      held.open();
-      fake.actionGate = null;
-      await env.sleep(10 * 60_000);
-      assert.notEqual((await handle.describe()).runId, firstRun, 'continued as new once the action finished');
-      const state = await handle.query(stateQuery);
-      assert.deepEqual(state.actions.map((action) => action.state), ['done']);
-      await handle.terminate('test done');
-    }, (fake) => {
-      fake.actionGate = held.promise;
-    });
+    await withWorkflow(
+      { poll: { minSeconds: 60, maxSeconds: 60 }, maxHistoryEvents: 10 },
+      async ({ fake, handle }) => {
+        await waitFor(() => fake.actionCalls.length === 1, 'the EN_COURS action, held');
+        const firstRun = (await handle.describe()).runId;
+        const update = await handle.executeUpdate(resyncUpdate, { args: [{}] });
+        assert.equal(update.status, 'EN_COURS', 'the update is answered while the action runs');
+        assert.equal((await handle.describe()).runId, firstRun, 'no continue-as-new while an action runs');
+        held.open();
+        fake.actionGate = null;
+        await env.sleep(10 * 60_000);
+        assert.notEqual((await handle.describe()).runId, firstRun, 'continued as new once the action finished');
+        const state = await handle.query(stateQuery);
+        assert.deepEqual(
+          state.actions.map((action) => action.state),
+          ['done'],
+        );
+        await handle.terminate('test done');
+      },
+      (fake) => {
+        fake.actionGate = held.promise;
+      },
+    );
   });
 
   test('Sage field updates apply in status order: a retrying EN_COURS update finishes before SIGNE’s', async () => {
