@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { checkTemporalTls, connectionFields, optionalText, parseConfig } from '../worker/config-fields';
+import { DEFAULT_POLL_MAX_SECONDS, DEFAULT_POLL_MIN_SECONDS, DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS } from '../workflows/poll-cadence';
 
 export const apiConfigSchema = z
   .object({
@@ -27,10 +28,10 @@ export const apiConfigSchema = z
       .int()
       .positive()
       .default(1024 * 1024),
-    POLL_INTERVAL_MIN_SECONDS: z.coerce.number().positive().default(60),
-    POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(3600),
+    POLL_INTERVAL_MIN_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MIN_SECONDS),
+    POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MAX_SECONDS),
     /** The fixed poll interval of a transaction whose webhooks are not arriving (bounds how long a lost one goes unseen). */
-    POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: z.coerce.number().positive().default(900),
+    POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS),
   })
   .superRefine(checkTemporalTls)
   .transform((config) => ({

@@ -3,6 +3,7 @@
  * missing or malformed variable stops the process with a message naming it.
  */
 import { z } from 'zod';
+import { DEFAULT_BUSINESS_ACTION_SETTINGS } from '../activities/actions/business-action-deps';
 import { checkTemporalTls, connectionFields, optionalText, parseConfig, positiveInt } from './config-fields';
 import { DEFAULT_WORKER_TUNING } from './worker-tuning';
 
@@ -28,18 +29,18 @@ export const workerConfigSchema = z
     SAGE_GATEWAY_URL: optionalText.pipe(z.string().url().optional()),
     SAGE_GATEWAY_TOKEN: optionalText,
     SAGE_GATEWAY_TIMEOUT_MS: positiveInt(10_000),
-    SAGE_FIELD_STATUS: z.string().default('STATUT_SIGNATURE'),
-    SAGE_FIELD_DATE: z.string().default('DATE_SIGNATURE'),
-    SAGE_FIELD_TRANSACTION_ID: z.string().default('ID_UNIVERSIGN'),
+    SAGE_FIELD_STATUS: z.string().default(DEFAULT_BUSINESS_ACTION_SETTINGS.sageFreeFields.status),
+    SAGE_FIELD_DATE: z.string().default(DEFAULT_BUSINESS_ACTION_SETTINGS.sageFreeFields.date),
+    SAGE_FIELD_TRANSACTION_ID: z.string().default(DEFAULT_BUSINESS_ACTION_SETTINGS.sageFreeFields.transactionId),
     /** Sage document types converted into an order once signed (comma separated). */
-    SAGE_QUOTE_TYPES: z.string().default('devis').transform(commaList),
+    SAGE_QUOTE_TYPES: z.string().default(DEFAULT_BUSINESS_ACTION_SETTINGS.quoteTypes.join(',')).transform(commaList),
     SMTP_URL: optionalText.pipe(z.string().url().optional()),
     MAIL_FROM: z.string().default('Signature Universign <signature@localhost>'),
     NOTIFY_TO: z.string().default('').transform(commaList),
     ARCHIVE_DIR: optionalText,
     CANCEL_ON_REFUSAL: z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])
-      .default('true')
+      .default(String(DEFAULT_BUSINESS_ACTION_SETTINGS.cancelOnRefusal) as 'true' | 'false')
       .transform((value) => ['true', '1', 'yes'].includes(value)),
   })
   .superRefine(checkTemporalTls)
