@@ -1,159 +1,41 @@
 /**
  * POST /api/signature-requests and GET /api/signature-requests/:id on the real stack (Temporal dev
  * server, database, Universign simulator, worker, the app over loopback HTTP): the send as a
- * `sendForSignature` workflow, idempotent retries joining it or answering its outcome, step
- * retries that do not repeat a Universign write, 202 and progress past the API's wait, failures
- * naming their step, and validation that creates nothing.
+ * `sendForSignature` workflow starting the transaction's as its child, the PDF in no history,
+ * idempotent retries answering the first result or joining the run in progress, 202 and progress
+ * past the API's wait, and validation that creates nothing. Failures: signature-request-failures.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ServiceError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { sendWorkflowId } from '../../api/identify-signature-request';
-import { buildSignatureWorkflowStart } from '../../workflows/build-signature-workflow-start';
 import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId } from '../../workflows/messages';
 import { SAGE_DOCUMENT_KEY } from '../../workflows/search-attributes';
-import { SEND_STEP_FAILED, SEND_WORKFLOW_TYPE, sendProgressQuery } from '../../workflows/send-messages';
-import { renderSimulatedPdf } from '../fakes/render-simulated-pdf';
-import type { SimulatorRequestLogEntry } from '../fakes/universign-simulator';
-import { type SimulatedTransaction, SimulatorError } from '../fakes/universign-simulator-store';
-import { startTestStack, TEST_API_TOKEN, type TestStack } from '../support/start-test-stack';
+import { SEND_WORKFLOW_TYPE, sendProgressQuery } from '../../workflows/send-messages';
+import { PDF_BASE64, signatureRequestHelpers } from '../support/signature-request-helpers';
+import { startTestStack, type TestStack } from '../support/start-test-stack';
 import { waitUntil } from '../support/wait-until';
 
 let stack: TestStack;
 
 before(async () => {
-  // Webhooks held back (never flushed): the API starts every workflow, none is adopted by a webhook.
+  // Webhooks held back (never flushed): the send starts every transaction's workflow, none is adopted by a webhook.
   stack = await startTestStack({ webhooks: { reorder: true } });
 });
 after(() => stack?.close());
 
-const PDF_BASE64 = Buffer.from(renderSimulatedPdf(['Devis for signature'])).toString('base64');
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-interface Signer {
-  email: string;
-  fullName?: string;
-  phone?: string;
-}
-
-function requestBody(number: string, overrides: Record<string, unknown> = {}) {
-  return {
-    sageDocument: { type: 'devis', number },
-    document: { name: `devis-${number}.pdf`, contentBase64: PDF_BASE64 },
-    signers: [
-      { email: 'alice@client.example', fullName: 'Alice Martin', phone: '+33 6 12 34 56 78' },
-      { email: 'bob@client.example', fullName: 'Bob Durand' },
-      { email: 'carol@client.example' },
-    ] as Signer[],
-    ...overrides,
-  };
-}
-
-async function post(body: unknown, { key, token = TEST_API_TOKEN, raw }: { key?: string; token?: string | null; raw?: string } = {}) {
-  const response = await fetch(`${stack.apiUrl}/api/signature-requests`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-      ...(key === undefined ? {} : { 'idempotency-key': key }),
-    },
-    body: raw ?? JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
-}
-
-/** Simulator transactions sent for one Sage document number. */
-function transactionsFor(number: string): SimulatedTransaction[] {
-  return stack.universign.store.list().filter((tx) => tx.metadata.sageDocumentNumber === number);
-}
-
-/** Simulator requests that write (GETs are the running workflows' syncs). */
-function writeCount(): number {
-  return stack.universign.requests().filter((entry) => entry.method !== 'GET').length;
-}
-
-/** The simulator requests made while `work` ran, GETs (the workflows' syncs) left out. */
-async function writesDuring<T>(work: () => Promise<T>): Promise<{ result: T; writes: SimulatorRequestLogEntry[] }> {
-  const start = stack.universign.requests().length;
-  const result = await work();
-  const writes = stack.universign
-    .requests()
-    .slice(start)
-    .filter((entry) => entry.method !== 'GET');
-  return { result, writes };
-}
-
-/** Waits for the transaction's workflow to record its first sync (EN_COURS). */
-async function recordedInProgress(transactionId: string): Promise<void> {
-  await waitUntil(
-    async () => (await stack.db.prisma.signatureTransaction.findUnique({ where: { universignId: transactionId } }))?.status === 'EN_COURS',
-    `the workflow of ${transactionId} recording EN_COURS`,
-  );
-}
-
-/** The send workflow's id for an Idempotency-Key (readable keys are used as they are). */
-const sendId = (key: string) => `send-key-${key}`;
-
-function getRequest(requestId: string) {
-  return stack.api('GET', `/api/signature-requests/${requestId}`);
-}
-
-/** No byte string of the workflow's history holds the PDF (raw or base64). */
-async function assertNoPdfInHistory(workflowId: string): Promise<void> {
-  const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
-  const bytes = historyBytes(history);
-  assert.ok(bytes.length > 0);
-  for (const each of bytes) {
-    assert.ok(!each.includes('%PDF-') && !each.includes(PDF_BASE64.slice(0, 40)), `no PDF in the history of ${workflowId}`);
-  }
-  assert.ok(!JSON.stringify(history).includes(PDF_BASE64.slice(0, 40)), `no base64 PDF in the history JSON of ${workflowId}`);
-}
-
-type Store = TestStack['universign']['store'];
-type PatchableOperation = 'start' | 'addDocument' | 'addSignature' | 'addField' | 'uploadFile';
-
-/** Swaps a simulator store operation (the HTTP router calls the store) until `restore` is called. */
-function patchStore<K extends PatchableOperation>(name: K, make: (original: Store[K], restore: () => void) => Store[K]): void {
-  const store = stack.universign.store;
-  const original = store[name].bind(store) as Store[K];
-  const restore = () => void Reflect.deleteProperty(store, name);
-  (store as unknown as Record<string, unknown>)[name] = make(original, restore);
-}
-
-const serverError = () => new SimulatorError(500, 'internal_error', 'simulated crash');
-
-/** Every byte string in a workflow history, decoded: payloads, memos, summaries. */
-function historyBytes(value: unknown, found: string[] = []): string[] {
-  if (value instanceof Uint8Array) found.push(Buffer.from(value).toString('latin1'));
-  else if (Array.isArray(value)) for (const each of value) historyBytes(each, found);
-  else if (value !== null && typeof value === 'object') for (const each of Object.values(value)) historyBytes(each, found);
-  return found;
-}
-
-async function assertNoSendWorkflow(key: string): Promise<void> {
-  await assert.rejects(
-    stack.env.client.workflow.getHandle(sendWorkflowId(key)).describe(),
-    WorkflowNotFoundError,
-    `no send workflow for ${key}`,
-  );
-}
-
-/** A store operation that answers 500 the next `times` calls, having done the work when `done` (a lost answer). */
-function failNext(name: 'start' | 'addSignature' | 'addDocument', times: number, { done = false } = {}): void {
-  let left = times;
-  patchStore(
-    name,
-    (original, restore) =>
-      ((...args: unknown[]) => {
-        left -= 1;
-        if (left <= 0) restore();
-        if (done) (original as (...each: unknown[]) => unknown)(...args);
-        throw serverError();
-      }) as never,
-  );
-}
+const {
+  requestBody,
+  post,
+  transactionsFor,
+  writeCount,
+  writesDuring,
+  recordedInProgress,
+  sendId,
+  getRequest,
+  assertNoPdfInHistory,
+  assertNoSendWorkflow,
+  failNext,
+} = signatureRequestHelpers(() => stack);
 
 describe('POST /api/signature-requests', () => {
   const key = 'order-D-SR-1-attempt';
@@ -373,148 +255,6 @@ describe('POST /api/signature-requests', () => {
     } finally {
       stack.app.deps.settings.sendWaitMs = undefined;
     }
-  });
-
-  test('steps whose answer was lost are retried without a second document, signature or start', async () => {
-    failNext('addDocument', 1, { done: true });
-    failNext('start', 1, { done: true });
-    const response = await post(requestBody('D-SR-5'), { key: 'lost-answers' });
-    assert.equal(response.status, 201, JSON.stringify(response.body));
-    const [tx, ...others] = transactionsFor('D-SR-5');
-    assert.equal(others.length, 0);
-    assert.equal(tx?.state, 'started');
-    assert.equal(tx?.documents.length, 1, 'one document');
-    assert.equal(tx?.signatures.length, 3);
-    const starts = stack.universign.requests().filter((entry) => entry.path === `/v1/transactions/${tx?.id}/start`);
-    assert.equal(starts.length, 1, 'the retry read the started transaction instead of starting it again');
-    await recordedInProgress(response.body.transactionId);
-  });
-
-  test('a signature whose answer was lost is not added twice', async () => {
-    let calls = 0;
-    patchStore('addSignature', (original, restore) => (transactionId, signer, field) => {
-      calls += 1;
-      const signature = original(transactionId, signer, field);
-      if (calls < 2) return signature;
-      restore();
-      throw serverError();
-    });
-    const response = await post(requestBody('D-SR-6'), { key: 'lost-signature-answer' });
-    assert.equal(response.status, 201, JSON.stringify(response.body));
-    const [tx, ...others] = transactionsFor('D-SR-6');
-    assert.equal(others.length, 0);
-    assert.equal(tx?.state, 'started');
-    assert.deepEqual(tx?.signatures.map((signature) => signature.signer).sort(), [
-      'alice@client.example',
-      'bob@client.example',
-      'carol@client.example',
-    ]);
-    assert.equal(tx?.documents[0]?.fields.length, 3, 'no extra field');
-    await recordedInProgress(response.body.transactionId);
-  });
-
-  test('a step Universign refuses: 502 naming it; GET, the workflow failure and its query report the step and error', async () => {
-    const refusedKey = 'document-refused';
-    patchStore('addDocument', (_original, restore) => () => {
-      restore();
-      throw new SimulatorError(400, 'invalid_request', 'document rejected');
-    });
-    const failed = await post(requestBody('D-SR-7'), { key: refusedKey });
-    assert.equal(failed.status, 502, JSON.stringify(failed.body));
-    assert.equal(failed.body.step, 'add the document');
-    assert.equal(failed.body.requestId, sendId(refusedKey));
-    assert.match(failed.body.message, /could not add the document: .*HTTP 400.*document rejected/);
-    assert.doesNotMatch(JSON.stringify(failed.body), /stack-universign-key|test-token/);
-    const [draft] = transactionsFor('D-SR-7');
-    assert.equal(draft?.state, 'draft');
-    assert.equal(failed.body.transactionId, draft?.id);
-
-    const view = await getRequest(sendId(refusedKey));
-    assert.equal(view.body.status, 'failed');
-    assert.equal(view.body.step, 'add the document');
-    assert.equal(view.body.transactionId, draft?.id);
-    assert.equal(view.body.error.step, 'add the document');
-    assert.match(view.body.error.message, /could not add the document: .*document rejected/);
-
-    // What the Web UI shows: the workflow's failure names the step; its query holds the error.
-    const send = stack.env.client.workflow.getHandle(sendId(refusedKey));
-    const failure = await send.result().then(
-      () => assert.fail('the send should have failed'),
-      (err: unknown) => err,
-    );
-    assert.ok(failure instanceof WorkflowFailedError);
-    assert.ok(failure.cause instanceof ApplicationFailure);
-    assert.equal(failure.cause.type, SEND_STEP_FAILED);
-    assert.match(failure.cause.message, /^could not add the document: /);
-    assert.equal((failure.cause.details?.[0] as { step: string } | undefined)?.step, 'add the document');
-    const progress = await send.query(sendProgressQuery);
-    assert.equal(progress.error?.step, 'add the document');
-    assert.equal(progress.transactionId, draft?.id);
-
-    // The outcome is final for its key: a retry answers it and sends nothing.
-    const { result: retried, writes } = await writesDuring(() => post(requestBody('D-SR-7'), { key: refusedKey }));
-    assert.equal(retried.status, 502);
-    assert.equal(retried.body.step, 'add the document');
-    assert.deepEqual(writes, []);
-  });
-
-  test('a webhook that started the transaction workflow first: the send adopts it', async () => {
-    const adoptKey = 'webhook-first';
-    let adopted: Promise<unknown> | null = null;
-    // The first start answers 500 after the workflow was started as the webhook path starts it
-    // (same builder); the step's retry a second later starts the transaction, then the child start meets it.
-    patchStore('start', (_original, restore) => (transactionId) => {
-      restore();
-      const start = buildSignatureWorkflowStart({
-        transactionId,
-        sageDocument: { type: 'devis', number: 'D-SR-8' },
-        taskQueue: stack.taskQueue,
-        poll: { minSeconds: 3600, maxSeconds: 3600 },
-      });
-      adopted = stack.env.client.workflow.start(start.workflowType, start.options);
-      throw serverError();
-    });
-    const response = await post(requestBody('D-SR-8'), { key: adoptKey });
-    assert.equal(response.status, 201, JSON.stringify(response.body));
-    assert.ok(adopted, 'the webhook path started the workflow');
-    await adopted;
-    const description = await stack.env.client.workflow.getHandle(response.body.workflowId).describe();
-    assert.equal(description.status.name, 'RUNNING');
-    assert.equal(description.parentExecution, undefined, 'the run the webhook path started, not a second one');
-    const progress = await stack.env.client.workflow.getHandle(sendId(adoptKey)).query(sendProgressQuery);
-    assert.deepEqual(progress.result, response.body);
-    assert.equal(transactionsFor('D-SR-8')[0]?.state, 'started');
-  });
-
-  test('an upload Universign refuses is 502 naming the step, and starts no workflow', async () => {
-    patchStore('uploadFile', (_original, restore) => () => {
-      restore();
-      throw new SimulatorError(400, 'invalid_request', 'file rejected');
-    });
-    const failed = await post(requestBody('D-SR-9'), { key: 'upload-refused' });
-    assert.equal(failed.status, 502, JSON.stringify(failed.body));
-    assert.equal(failed.body.step, 'upload the PDF');
-    assert.equal(transactionsFor('D-SR-9').length, 0);
-    await assertNoSendWorkflow('upload-refused');
-  });
-
-  test('Temporal unavailable at the start: 503, then the retry with the same key sends it', async () => {
-    const temporalKey = 'temporal-down';
-    const workflows = stack.env.client.workflow;
-    workflows.start = async () => {
-      Reflect.deleteProperty(workflows, 'start');
-      throw new ServiceError('simulated: Temporal unavailable');
-    };
-    const failed = await post(requestBody('D-SR-10'), { key: temporalKey });
-    assert.equal(failed.status, 503, JSON.stringify(failed.body));
-    assert.equal(failed.body.step, 'start the send workflow');
-    assert.match(failed.body.message, /retry with the same Idempotency-Key/);
-    assert.equal(transactionsFor('D-SR-10').length, 0, 'nothing created on Universign');
-
-    const retried = await post(requestBody('D-SR-10'), { key: temporalKey });
-    assert.equal(retried.status, 201, JSON.stringify(retried.body));
-    assert.equal(transactionsFor('D-SR-10').length, 1);
-    await recordedInProgress(retried.body.transactionId);
   });
 
   test('invalid requests are 400 with a clear message and create nothing', async () => {
