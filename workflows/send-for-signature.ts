@@ -25,6 +25,7 @@ import { buildSignatureWorkflowStart } from './build-signature-workflow-start';
 import { sageDocumentMetadata } from './sage-document-metadata';
 import {
   defaultTransactionName,
+  REQUEST_ID_METADATA_KEY,
   SEND_STEP_FAILED,
   type SendFailureDetails,
   type SendForSignatureInput,
@@ -33,9 +34,6 @@ import {
   sendProgressQuery,
 } from './send-messages';
 import { universignTaskQueue } from './task-queues';
-
-/** Metadata key naming the request (this workflow's id) on the Universign transaction. */
-const REQUEST_ID_METADATA_KEY = 'requestId';
 
 function stepOptions(input: SendForSignatureInput): ActivityOptions {
   return {

@@ -9,6 +9,9 @@ import type { PollSettings } from './messages';
 
 export const SEND_WORKFLOW_TYPE = 'sendForSignature';
 
+/** Metadata key naming the request (the send workflow's id) on its Universign transaction. */
+export const REQUEST_ID_METADATA_KEY = 'requestId';
+
 /** Failure type of a send whose step failed for good; its details hold one SendFailureDetails. */
 export const SEND_STEP_FAILED = 'SendStepFailed';
 

@@ -12,8 +12,6 @@
 import type { CreateTransactionInput, UniversignClient } from '../universign-client';
 import { toActivityFailure } from '../universign-errors';
 
-export const REQUEST_ID_METADATA_KEY = 'requestId';
-
 export function createCreateUniversignTransaction(universign: Pick<UniversignClient, 'createTransaction'>) {
   return async function createUniversignTransaction(input: CreateTransactionInput): Promise<{ transactionId: string }> {
     try {
