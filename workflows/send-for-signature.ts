@@ -35,15 +35,16 @@ import {
 } from './send-messages';
 import { universignTaskQueue } from './task-queues';
 
-function stepOptions(input: SendForSignatureInput): ActivityOptions {
+// A Universign step retries a few times over about 15 s (a 429, a 5xx, a timeout), then fails the send.
+function stepOptions(): ActivityOptions {
   return {
     taskQueue: universignTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '30 seconds',
     retry: {
-      initialInterval: `${input.stepRetry?.initialSeconds ?? 1} seconds`,
+      initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '10 seconds',
-      maximumAttempts: input.stepRetry?.maximumAttempts ?? 5,
+      maximumAttempts: 5,
       nonRetryableErrorTypes: [UNIVERSIGN_ERROR_TYPES.notFound, UNIVERSIGN_ERROR_TYPES.auth, UNIVERSIGN_ERROR_TYPES.badResponse],
     },
   };
@@ -51,7 +52,7 @@ function stepOptions(input: SendForSignatureInput): ActivityOptions {
 
 export async function sendForSignature(input: SendForSignatureInput): Promise<SendResult> {
   const info = workflowInfo();
-  const steps = proxyActivities<SendActivities>(stepOptions(input));
+  const steps = proxyActivities<SendActivities>(stepOptions());
   const progress: SendProgress = {
     requestId: info.workflowId,
     sageDocument: input.sageDocument,

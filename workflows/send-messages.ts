@@ -35,8 +35,6 @@ export interface SendForSignatureInput {
   expiresAt?: string;
   /** Cadence given to the transaction's workflow. */
   poll?: PollSettings;
-  /** Retries of a Universign step (defaults: 5 attempts, 1 s doubling to 10 s). */
-  stepRetry?: { initialSeconds?: number; maximumAttempts?: number };
   /** false on a namespace without the custom search attributes (the time-skipping test server). */
   publishSearchAttributes?: boolean;
 }
