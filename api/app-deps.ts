@@ -20,6 +20,8 @@ export interface AppSettings {
   poll: PollSettings;
   /** How often events recorded but not yet signalled are redelivered; 0 turns it off. */
   redeliveryIntervalMs: number;
+  /** How long POST /api/signature-requests waits for the transaction to be started before answering 202 (default 20 s). */
+  sendWaitMs?: number;
 }
 
 export interface AppDeps {

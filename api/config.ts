@@ -32,6 +32,8 @@ export const apiConfigSchema = z
     POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MAX_SECONDS),
     /** The fixed poll interval of a transaction whose webhooks are not arriving (bounds how long a lost one goes unseen). */
     POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS),
+    /** How long POST /api/signature-requests waits for the transaction to be started before answering 202. */
+    SIGNATURE_REQUEST_WAIT_SECONDS: z.coerce.number().positive().default(20),
   })
   .superRefine(checkTemporalTls)
   .transform((config) => ({

@@ -4,13 +4,11 @@
  * new run for a transaction whose workflow already ended. Marks the event with the outcome.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { SIGNATURE_WORKFLOW_TYPE, type SignatureTransactionInput, signatureWorkflowId, universignEventSignal } from '../workflows/messages';
+import { buildSignatureWorkflowStart } from '../workflows/build-signature-workflow-start';
+import { signatureWorkflowId, universignEventSignal } from '../workflows/messages';
 import { sageDocumentFromMetadata } from '../workflows/sage-document-metadata';
-import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../workflows/search-attributes';
 import { isFinalStatus } from '../workflows/status-machine';
 import type { AppDeps } from './app-deps';
-import { describeSignatureWorkflow } from './describe-signature-workflow';
 import type { PendingWebhookEvent } from './webhook-store';
 
 export type DeliveryOutcome = 'signalled' | 'ignored';
@@ -56,11 +54,7 @@ export async function deliverWebhookEvent(
   const { prisma, temporal, settings } = deps;
   const transactionId = event.universignTransactionId;
   const sageDocument = sageDocumentFromMetadata(event.metadata);
-  const input: SignatureTransactionInput = {
-    transactionId,
-    ...(sageDocument ? { sageDocument } : {}),
-    poll: settings.poll,
-  };
+  const start = buildSignatureWorkflowStart({ transactionId, sageDocument, taskQueue: settings.taskQueue, poll: settings.poll });
   // A transaction recorded as final is done, even once Temporal no longer keeps its closed run.
   if (checkFinal) {
     const recorded = await prisma.signatureTransaction
@@ -80,17 +74,11 @@ export async function deliverWebhookEvent(
     const client = deps.signalClient ? await deps.signalClient() : temporal;
     connected = true;
     await client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-      client.workflow.signalWithStart(SIGNATURE_WORKFLOW_TYPE, {
-        workflowId: signatureWorkflowId(transactionId),
-        taskQueue: settings.taskQueue,
-        args: [input],
+      // The same start options as the send workflow's child start (a completed run is never restarted).
+      client.workflow.signalWithStart(start.workflowType, {
+        ...start.options,
         signal: universignEventSignal,
         signalArgs: [{ eventId: event.eventId, type: event.type, receivedAt: event.receivedAt.toISOString() }],
-        // A completed run means the transaction is done: never start another one. A failed or
-        // terminated run (e.g. Universign briefly unreachable or misconfigured) may be restarted.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        staticSummary: describeSignatureWorkflow(transactionId, sageDocument),
-        ...(sageDocument ? { typedSearchAttributes: [{ key: SAGE_DOCUMENT_KEY, value: sageDocumentKeyword(sageDocument) }] } : {}),
       }),
     );
   } catch (err) {

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
           withoutWebhooksSeconds: config.POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS,
         },
         redeliveryIntervalMs: 5_000,
+        sendWaitMs: config.SIGNATURE_REQUEST_WAIT_SECONDS * 1000,
       },
     },
     {

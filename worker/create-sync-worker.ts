@@ -1,5 +1,5 @@
 /**
- * Creates the Temporal workers serving the signature workflows, from an open connection and the
+ * Creates the Temporal workers serving the signature and send workflows, from an open connection and the
  * activities' dependencies: one on the task queue (workflows, database, Sage, SMTP: as fast as
  * the machine allows) and one on the Universign queue (its calls only, at Universign's rate
  * limit). Shared by the process entry, `npm start`, the benchmark and the integration tests.
@@ -9,6 +9,7 @@ import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from 
 import { type BusinessActionDeps, DEFAULT_BUSINESS_ACTION_SETTINGS } from '../activities/actions/business-action-deps';
 import { createBusinessActionActivities } from '../activities/create-business-action-activities';
 import { createSyncActivities, type SyncActivityDeps } from '../activities/create-sync-activities';
+import { createSendActivities } from '../activities/send/create-send-activities';
 import { callsUniversign, universignTaskQueue } from '../workflows/task-queues';
 import { DEFAULT_WORKER_TUNING, type WorkerTuning } from './worker-tuning';
 
@@ -42,6 +43,7 @@ export function createSyncWorker(options: SyncWorkerOptions): Promise<SyncWorker
     ...options,
     activities: {
       ...createSyncActivities(options.deps),
+      ...createSendActivities({ universign: options.deps.universign }),
       ...createBusinessActionActivities({
         prisma: options.deps.prisma,
         universign: options.deps.universign,

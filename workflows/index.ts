@@ -1,2 +1,3 @@
 /** Entry point bundled for the worker: every workflow type the task queue serves. */
+export { sendForSignature } from './send-for-signature';
 export { signatureTransaction } from './signature-transaction';

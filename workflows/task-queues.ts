@@ -8,7 +8,18 @@ export function universignTaskQueue(taskQueue: string): string {
 }
 
 /** The activities that call Universign, scheduled on universignTaskQueue by runs of the current code. */
-export const UNIVERSIGN_ACTIVITY_NAMES = ['fetchUniversignTransaction', 'archiveSignedDocuments', 'cancelUniversignTransaction'] as const;
+export const UNIVERSIGN_ACTIVITY_NAMES = [
+  'fetchUniversignTransaction',
+  'archiveSignedDocuments',
+  'cancelUniversignTransaction',
+  // The send workflow's steps.
+  'createUniversignTransaction',
+  'addUniversignDocument',
+  'addSignatureField',
+  'addUniversignSignature',
+  'setUniversignParticipant',
+  'startUniversignTransaction',
+] as const;
 
 export function callsUniversign(activityName: string): boolean {
   return (UNIVERSIGN_ACTIVITY_NAMES as readonly string[]).includes(activityName);

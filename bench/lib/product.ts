@@ -2,10 +2,8 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { describeSignatureWorkflow } from '../../api/describe-signature-workflow';
-import { SIGNATURE_WORKFLOW_TYPE, type SignatureTransactionInput, signatureWorkflowId } from '../../workflows/messages';
-import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../../workflows/search-attributes';
+import { buildSignatureWorkflowStart } from '../../workflows/build-signature-workflow-start';
+import type { SignatureTransactionInput } from '../../workflows/messages';
 import type { OpenTransaction } from './context';
 import type { LoadRequest } from './http-load';
 
@@ -26,7 +24,7 @@ export async function forEachLimited<T>(
   );
 }
 
-/** Starts each transaction's workflow with the options the API's send path uses. */
+/** Starts each transaction's workflow with the options the send workflow and the webhook path use (one builder). */
 export async function startTransactionWorkflows(
   client: Client,
   taskQueue: string,
@@ -35,14 +33,9 @@ export async function startTransactionWorkflows(
 ): Promise<void> {
   await forEachLimited(transactions, 32, async (transaction) => {
     const sageDocument = { type: 'devis', number: transaction.sageNumber };
-    await client.workflow.start(SIGNATURE_WORKFLOW_TYPE, {
-      workflowId: signatureWorkflowId(transaction.id),
-      taskQueue,
-      args: [{ transactionId: transaction.id, sageDocument, ...input(transaction) }],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      staticSummary: describeSignatureWorkflow(transaction.id, sageDocument),
-      typedSearchAttributes: [{ key: SAGE_DOCUMENT_KEY, value: sageDocumentKeyword(sageDocument) }],
-    });
+    const start = buildSignatureWorkflowStart({ transactionId: transaction.id, sageDocument, taskQueue });
+    const [defaults] = start.options.args;
+    await client.workflow.start(start.workflowType, { ...start.options, args: [{ ...defaults, ...input(transaction) }] });
   });
 }
 

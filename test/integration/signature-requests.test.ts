@@ -1,116 +1,41 @@
 /**
- * POST /api/signature-requests on the real stack (Temporal dev server, database, Universign
- * simulator, worker, the app over loopback HTTP): sending, idempotent replays, resuming after a
- * failure half way, and validation that creates nothing.
+ * POST /api/signature-requests and GET /api/signature-requests/:id on the real stack (Temporal dev
+ * server, database, Universign simulator, worker, the app over loopback HTTP): the send as a
+ * `sendForSignature` workflow starting the transaction's as its child, the PDF in no history,
+ * idempotent retries answering the first result or joining the run in progress, 202 and progress
+ * past the API's wait, and validation that creates nothing. Failures: signature-request-failures.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ServiceError } from '@temporalio/client';
 import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId } from '../../workflows/messages';
 import { SAGE_DOCUMENT_KEY } from '../../workflows/search-attributes';
-import { renderSimulatedPdf } from '../fakes/render-simulated-pdf';
-import type { SimulatorRequestLogEntry } from '../fakes/universign-simulator';
-import { type SimulatedTransaction, SimulatorError } from '../fakes/universign-simulator-store';
-import { startTestStack, TEST_API_TOKEN, type TestStack } from '../support/start-test-stack';
+import { SEND_WORKFLOW_TYPE, sendProgressQuery } from '../../workflows/send-messages';
+import { PDF_BASE64, signatureRequestHelpers } from '../support/signature-request-helpers';
+import { startTestStack, type TestStack } from '../support/start-test-stack';
 import { waitUntil } from '../support/wait-until';
 
 let stack: TestStack;
 
 before(async () => {
-  // Webhooks held back (never flushed): the API starts every workflow, none is adopted by a webhook.
+  // Webhooks held back (never flushed): the send starts every transaction's workflow, none is adopted by a webhook.
   stack = await startTestStack({ webhooks: { reorder: true } });
 });
 after(() => stack?.close());
 
-const PDF_BASE64 = Buffer.from(renderSimulatedPdf(['Devis for signature'])).toString('base64');
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-interface Signer {
-  email: string;
-  fullName?: string;
-  phone?: string;
-}
-
-function requestBody(number: string, overrides: Record<string, unknown> = {}) {
-  return {
-    sageDocument: { type: 'devis', number },
-    document: { name: `devis-${number}.pdf`, contentBase64: PDF_BASE64 },
-    signers: [
-      { email: 'alice@client.example', fullName: 'Alice Martin', phone: '+33 6 12 34 56 78' },
-      { email: 'bob@client.example', fullName: 'Bob Durand' },
-      { email: 'carol@client.example' },
-    ] as Signer[],
-    ...overrides,
-  };
-}
-
-async function post(body: unknown, { key, token = TEST_API_TOKEN, raw }: { key?: string; token?: string | null; raw?: string } = {}) {
-  const response = await fetch(`${stack.apiUrl}/api/signature-requests`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-      ...(key === undefined ? {} : { 'idempotency-key': key }),
-    },
-    body: raw ?? JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
-}
-
-/** Simulator transactions sent for one Sage document number. */
-function transactionsFor(number: string): SimulatedTransaction[] {
-  return stack.universign.store.list().filter((tx) => tx.metadata.sageDocumentNumber === number);
-}
-
-/** Simulator requests that write (GETs are the running workflows' syncs). */
-function writeCount(): number {
-  return stack.universign.requests().filter((entry) => entry.method !== 'GET').length;
-}
-
-/** The simulator requests made while `work` ran, GETs (the workflows' syncs) left out. */
-async function writesDuring<T>(work: () => Promise<T>): Promise<{ result: T; writes: SimulatorRequestLogEntry[] }> {
-  const start = stack.universign.requests().length;
-  const result = await work();
-  const writes = stack.universign
-    .requests()
-    .slice(start)
-    .filter((entry) => entry.method !== 'GET');
-  return { result, writes };
-}
-
-/** Waits for the transaction's workflow to record its first sync (EN_COURS). */
-async function recordedInProgress(transactionId: string): Promise<void> {
-  await waitUntil(
-    async () => (await stack.db.prisma.signatureTransaction.findUnique({ where: { universignId: transactionId } }))?.status === 'EN_COURS',
-    `the workflow of ${transactionId} recording EN_COURS`,
-  );
-}
-
-function requestRow(key: string) {
-  return stack.db.prisma.signatureRequest.findUnique({ where: { idempotencyKey: key } });
-}
-
-type Store = TestStack['universign']['store'];
-type PatchableOperation = 'start' | 'addDocument' | 'addSignature';
-
-/** Swaps a simulator store operation (the HTTP router calls the store) until `restore` is called. */
-function patchStore<K extends PatchableOperation>(name: K, make: (original: Store[K], restore: () => void) => Store[K]): void {
-  const store = stack.universign.store;
-  const original = store[name].bind(store) as Store[K];
-  const restore = () => void Reflect.deleteProperty(store, name);
-  (store as unknown as Record<string, unknown>)[name] = make(original, restore);
-}
-
-const serverError = () => new SimulatorError(500, 'internal_error', 'simulated crash');
-
-/** Every byte string in a workflow history, decoded: payloads, memos, summaries. */
-function historyBytes(value: unknown, found: string[] = []): string[] {
-  if (value instanceof Uint8Array) found.push(Buffer.from(value).toString('latin1'));
-  else if (Array.isArray(value)) for (const each of value) historyBytes(each, found);
-  else if (value !== null && typeof value === 'object') for (const each of Object.values(value)) historyBytes(each, found);
-  return found;
-}
+const {
+  requestBody,
+  post,
+  transactionsFor,
+  writeCount,
+  writesDuring,
+  recordedInProgress,
+  sendId,
+  getRequest,
+  assertNoPdfInHistory,
+  assertNoSendWorkflow,
+  failNext,
+} = signatureRequestHelpers(() => stack);
 
 describe('POST /api/signature-requests', () => {
   const key = 'order-D-SR-1-attempt';
@@ -118,7 +43,7 @@ describe('POST /api/signature-requests', () => {
   const firstBody = requestBody('D-SR-1', { language: 'en', expiresAt });
   let first: { transactionId: string; workflowId: string; status: string };
 
-  test('a valid request creates, fills and starts one Universign transaction and its workflow', async () => {
+  test('201: the send workflow creates, fills and starts one transaction, then starts its workflow as a child that outlives it', async () => {
     const { result: response, writes } = await writesDuring(() => post(firstBody, { key }));
     assert.equal(response.status, 201, JSON.stringify(response.body));
     assert.equal(response.headers.get('idempotent-replayed'), null);
@@ -138,10 +63,7 @@ describe('POST /api/signature-requests', () => {
     assert.equal(tx.name, 'Devis D-SR-1');
     assert.equal(tx.language, 'en');
     assert.equal(tx.expiresAt, expiresAt);
-    const row = await requestRow(key);
-    assert.ok(row);
-    assert.deepEqual(tx.metadata, { sageDocumentType: 'devis', sageDocumentNumber: 'D-SR-1', requestId: row.id });
-
+    assert.deepEqual(tx.metadata, { sageDocumentType: 'devis', sageDocumentNumber: 'D-SR-1', requestId: sendId(key) });
     assert.equal(tx.documents.length, 1);
     const [document] = tx.documents;
     assert.equal(document?.name, 'devis-D-SR-1.pdf');
@@ -162,7 +84,7 @@ describe('POST /api/signature-requests', () => {
     );
     assert.equal(tx.actions.length, 3, 'one signing action per signer once started');
 
-    // The wire format: form-encoded everywhere, multipart only to upload the PDF.
+    // The wire format: form-encoded everywhere, multipart only to upload the PDF (the API's own call).
     assert.deepEqual(
       writes.map((entry) => `${entry.method} ${entry.path.replace(first.transactionId, '{tx}').replace(/(doc|fld)_[0-9a-f]+/g, '$1_…')}`),
       [
@@ -190,20 +112,27 @@ describe('POST /api/signature-requests', () => {
         assert.match(entry.contentType ?? '', /^application\/x-www-form-urlencoded/, entry.path);
       }
     }
-    const created = writes.find((entry) => entry.path === '/v1/transactions');
-    assert.deepEqual(
-      created?.fields.filter(([name]) => name.startsWith('metadata[')),
-      [
-        ['metadata[sageDocumentType]', 'devis'],
-        ['metadata[sageDocumentNumber]', 'D-SR-1'],
-        ['metadata[requestId]', row.id],
-      ],
-    );
 
-    // The workflow runs with the Sage document, and the PDF is nowhere in its history.
+    // The send: its own workflow, completed with the answer, searchable by Sage document.
+    const send = stack.env.client.workflow.getHandle(sendId(key));
+    const sendDescription = await send.describe();
+    assert.equal(sendDescription.type, SEND_WORKFLOW_TYPE);
+    assert.equal(sendDescription.status.name, 'COMPLETED');
+    assert.equal(sendDescription.typedSearchAttributes.get(SAGE_DOCUMENT_KEY), 'devis:D-SR-1');
+    assert.match((await sendDescription.staticSummary()) ?? '', /Sage devis D-SR-1/);
+    assert.deepEqual(await send.result(), first);
+    const progress = await send.query(sendProgressQuery);
+    assert.equal(progress.step, null);
+    assert.equal(progress.error, null);
+    assert.deepEqual(progress.result, first);
+    assert.equal(progress.stepsDone.at(-1), 'start the workflow');
+
+    // The transaction's workflow: the send's child, still running after the send completed (ABANDON).
     const handle = stack.env.client.workflow.getHandle(first.workflowId);
     const description = await handle.describe();
     assert.equal(description.type, SIGNATURE_WORKFLOW_TYPE);
+    assert.equal(description.status.name, 'RUNNING');
+    assert.equal(description.parentExecution?.workflowId, sendId(key));
     assert.equal(description.taskQueue, stack.taskQueue);
     assert.equal(description.typedSearchAttributes.get(SAGE_DOCUMENT_KEY), 'devis:D-SR-1');
     assert.equal(await description.staticSummary(), `Signature Universign ${first.transactionId} — Sage devis D-SR-1`);
@@ -215,24 +144,31 @@ describe('POST /api/signature-requests', () => {
       sageDocument: { type: 'devis', number: 'D-SR-1' },
       poll: { minSeconds: 3600, maxSeconds: 3600 },
     });
-    for (const bytes of historyBytes(history)) {
-      assert.ok(!bytes.includes('%PDF-') && !bytes.includes(PDF_BASE64.slice(0, 40)), 'no PDF in the workflow history');
-    }
+
+    // The PDF went to Universign only: in neither workflow's history.
+    await assertNoPdfInHistory(sendId(key));
+    await assertNoPdfInHistory(first.workflowId);
 
     await recordedInProgress(first.transactionId);
     const recorded = await stack.db.prisma.signatureTransaction.findUnique({ where: { universignId: first.transactionId } });
     assert.equal(recorded?.sageDocumentType, 'devis');
     assert.equal(recorded?.sageDocumentNumber, 'D-SR-1');
 
-    const sent = await requestRow(key);
-    assert.equal(sent?.state, 'sent');
-    assert.equal(sent?.transactionId, first.transactionId);
-    assert.equal(sent?.workflowId, first.workflowId);
-    assert.equal(sent?.lockedUntil, null);
-    assert.equal((sent?.progress as { started?: boolean } | undefined)?.started, true);
+    const view = await getRequest(sendId(key));
+    assert.equal(view.status, 200);
+    assert.deepEqual(view.body, {
+      requestId: sendId(key),
+      sageDocument: { type: 'devis', number: 'D-SR-1' },
+      status: 'sent',
+      step: null,
+      stepsDone: null,
+      transactionId: first.transactionId,
+      workflowId: first.workflowId,
+      error: null,
+    });
   });
 
-  test('the same Idempotency-Key again replays the first answer and sends nothing', async () => {
+  test('the same Idempotency-Key again answers the first result and sends nothing (not even the PDF)', async () => {
     assert.ok(first, 'needs the first test');
     const { result: response, writes } = await writesDuring(() => post(structuredClone(firstBody), { key }));
     assert.equal(response.status, 201);
@@ -244,192 +180,81 @@ describe('POST /api/signature-requests', () => {
 
   test('the same Idempotency-Key with another body is refused with 422', async () => {
     assert.ok(first, 'needs the first test');
-    const before = await stack.db.prisma.signatureRequest.count();
     const { result: response, writes } = await writesDuring(() =>
       post({ ...firstBody, signers: [{ email: 'mallory@client.example' }] }, { key }),
     );
     assert.equal(response.status, 422);
     assert.match(response.body.message, /Idempotency-Key was already used with a different request body/);
     assert.deepEqual(writes, []);
-    assert.equal(await stack.db.prisma.signatureRequest.count(), before);
     assert.equal(transactionsFor('D-SR-1').length, 1);
   });
 
-  test('without an Idempotency-Key: sent, recorded on a row of its own', async () => {
+  test('without an Idempotency-Key: a send workflow of its own, named on the transaction', async () => {
     const response = await post(requestBody('D-SR-2', { signers: [{ email: 'dave@client.example' }] }));
-    assert.equal(response.status, 201);
-    const rows = await stack.db.prisma.signatureRequest.findMany({ where: { sageDocumentNumber: 'D-SR-2' } });
-    assert.equal(rows.length, 1);
-    assert.equal(rows[0]?.idempotencyKey, null);
-    assert.equal(rows[0]?.state, 'sent');
-    assert.equal(rows[0]?.transactionId, response.body.transactionId);
-    assert.equal(transactionsFor('D-SR-2')[0]?.state, 'started');
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    const [tx] = transactionsFor('D-SR-2');
+    assert.equal(tx?.state, 'started');
+    const requestId = tx?.metadata.requestId ?? '';
+    assert.match(requestId, /^send-[0-9a-f-]{36}$/);
+    assert.equal((await getRequest(requestId)).body.transactionId, response.body.transactionId);
     await recordedInProgress(response.body.transactionId);
   });
 
-  test('a 500 on start: 503, then the retry with the same key starts the same transaction', async () => {
-    const crashKey = 'crash-on-start';
-    patchStore('start', (_original, restore) => () => {
-      restore();
-      throw serverError();
-    });
-    const failed = await post(requestBody('D-SR-3'), { key: crashKey });
-    assert.equal(failed.status, 503, JSON.stringify(failed.body));
-    assert.match(failed.body.message, /Universign is unavailable \(could not start the transaction/);
-    assert.match(failed.body.message, /retry with the same Idempotency-Key/);
-    assert.equal(failed.body.step, 'start the transaction');
-    const [draft, ...others] = transactionsFor('D-SR-3');
-    assert.equal(others.length, 0);
-    assert.equal(draft?.state, 'draft');
-    assert.equal(draft?.signatures.length, 3);
-    assert.equal(failed.body.transactionId, draft?.id);
-
-    const pending = await requestRow(crashKey);
-    assert.equal(pending?.state, 'pending');
-    assert.equal(pending?.lockedUntil, null, 'the lock is released');
-    assert.equal(pending?.transactionId, draft?.id);
-    assert.match(pending?.lastError ?? '', /start the transaction/);
-
-    const { result: retried, writes } = await writesDuring(() => post(requestBody('D-SR-3'), { key: crashKey }));
-    assert.equal(retried.status, 201, JSON.stringify(retried.body));
-    assert.equal(retried.headers.get('idempotent-replayed'), null);
-    assert.equal(retried.body.transactionId, draft?.id, 'the same transaction');
-    assert.deepEqual(
-      writes.map((entry) => entry.path),
-      [`/v1/transactions/${draft?.id}/start`],
-      'only the missing step',
-    );
+  test('a retry while the send runs joins it: both answer the same transaction, sent once', async () => {
+    const joinKey = 'join-in-progress';
+    // Two 500s on start: the send waits about 3 s in its step's retries.
+    failNext('start', 2);
+    const uploadsBefore = stack.universign.requests().filter((entry) => entry.path === '/v1/files').length;
+    const firstCall = post(requestBody('D-SR-3'), { key: joinKey });
+    await waitUntil(async () => {
+      const view = await getRequest(sendId(joinKey));
+      return view.status === 200 && view.body.step === 'start the transaction';
+    }, 'the send to reach its start step');
+    const running = await getRequest(sendId(joinKey));
+    assert.equal(running.body.status, 'running');
+    assert.ok(running.body.stepsDone.includes('add the document'));
+    const secondCall = post(requestBody('D-SR-3'), { key: joinKey });
+    const [one, two] = await Promise.all([firstCall, secondCall]);
+    assert.equal(one.status, 201, JSON.stringify(one.body));
+    assert.equal(two.status, 201, JSON.stringify(two.body));
+    assert.deepEqual(two.body, one.body);
+    assert.equal(one.headers.get('idempotent-replayed'), null);
+    assert.equal(two.headers.get('idempotent-replayed'), 'true');
+    assert.equal(stack.universign.requests().filter((entry) => entry.path === '/v1/files').length, uploadsBefore + 1, 'one upload');
     assert.equal(transactionsFor('D-SR-3').length, 1);
     assert.equal(transactionsFor('D-SR-3')[0]?.state, 'started');
-    assert.equal((await requestRow(crashKey))?.state, 'sent');
-    await recordedInProgress(retried.body.transactionId);
+    await recordedInProgress(one.body.transactionId);
   });
 
-  test('a start done on Universign whose answer was lost: the retry reads the transaction and does not start it again', async () => {
-    const lostKey = 'lost-start-answer';
-    patchStore('start', (original, restore) => (transactionId) => {
-      restore();
-      original(transactionId);
-      throw serverError();
-    });
-    const failed = await post(requestBody('D-SR-4'), { key: lostKey });
-    assert.equal(failed.status, 503);
-    const [tx] = transactionsFor('D-SR-4');
-    assert.equal(tx?.state, 'started');
+  test('past the wait: 202 with the request id; GET reports the step, then the result; a retry answers it', async () => {
+    const slowKey = 'slower-than-the-wait';
+    stack.app.deps.settings.sendWaitMs = 300;
+    try {
+      failNext('start', 3);
+      const accepted = await post(requestBody('D-SR-4'), { key: slowKey });
+      assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+      assert.equal(accepted.body.requestId, sendId(slowKey));
+      assert.equal(accepted.body.status, 'running');
+      assert.equal(accepted.headers.get('location'), `/api/signature-requests/${sendId(slowKey)}`);
 
-    const start = stack.universign.requests().length;
-    const retried = await post(requestBody('D-SR-4'), { key: lostKey });
-    assert.equal(retried.status, 201, JSON.stringify(retried.body));
-    assert.equal(retried.body.transactionId, tx?.id);
-    const calls = stack.universign
-      .requests()
-      .slice(start)
-      .filter((entry) => entry.path.startsWith(`/v1/transactions/${tx?.id}`));
-    assert.equal(calls[0]?.method, 'GET', 'the retry reads the transaction first');
-    assert.ok(!calls.some((entry) => entry.method === 'POST'), 'nothing written again');
-    assert.equal(transactionsFor('D-SR-4').length, 1);
-    await recordedInProgress(retried.body.transactionId);
-  });
+      const progress = await getRequest(sendId(slowKey));
+      assert.equal(progress.status, 200);
+      assert.equal(progress.body.status, 'running');
+      assert.ok(progress.body.step, 'names the step running');
+      assert.equal(progress.body.error, null);
 
-  test('a signature added on Universign whose answer was lost is not added twice', async () => {
-    const lostKey = 'lost-signature-answer';
-    let calls = 0;
-    patchStore('addSignature', (original, restore) => (transactionId, signer, field) => {
-      calls += 1;
-      const signature = original(transactionId, signer, field);
-      if (calls < 2) return signature;
-      restore();
-      throw serverError();
-    });
-    const failed = await post(requestBody('D-SR-5'), { key: lostKey });
-    assert.equal(failed.status, 503);
-    assert.equal(failed.body.step, 'add the signature of bob@client.example');
+      await waitUntil(async () => (await getRequest(sendId(slowKey))).body.status === 'sent', 'the send to finish');
+      const done = (await getRequest(sendId(slowKey))).body;
+      assert.equal(done.transactionId, transactionsFor('D-SR-4')[0]?.id);
+      assert.equal(done.workflowId, signatureWorkflowId(done.transactionId));
 
-    const retried = await post(requestBody('D-SR-5'), { key: lostKey });
-    assert.equal(retried.status, 201, JSON.stringify(retried.body));
-    const [tx, ...others] = transactionsFor('D-SR-5');
-    assert.equal(others.length, 0);
-    assert.equal(tx?.id, retried.body.transactionId);
-    assert.equal(tx?.state, 'started');
-    assert.deepEqual(tx?.signatures.map((signature) => signature.signer).sort(), [
-      'alice@client.example',
-      'bob@client.example',
-      'carol@client.example',
-    ]);
-    await recordedInProgress(retried.body.transactionId);
-  });
-
-  test('a Universign 4xx: 502 naming the step; the row keeps its progress and a retry resumes', async () => {
-    const refusedKey = 'document-refused';
-    patchStore('addDocument', (_original, restore) => () => {
-      restore();
-      throw new SimulatorError(400, 'invalid_request', 'document rejected');
-    });
-    const failed = await post(requestBody('D-SR-6'), { key: refusedKey });
-    assert.equal(failed.status, 502);
-    assert.equal(failed.body.step, 'add the document');
-    assert.match(failed.body.message, /Universign refused to add the document: .*HTTP 400.*document rejected/);
-    assert.doesNotMatch(JSON.stringify(failed.body), /stack-universign-key|test-token/);
-    const kept = await requestRow(refusedKey);
-    assert.ok(kept?.fileId && kept.transactionId);
-    assert.equal(kept.documentId, null);
-    assert.equal(kept.lockedUntil, null);
-
-    const { result: retried, writes } = await writesDuring(() => post(requestBody('D-SR-6'), { key: refusedKey }));
-    assert.equal(retried.status, 201, JSON.stringify(retried.body));
-    assert.equal(retried.body.transactionId, kept.transactionId);
-    assert.ok(!writes.some((entry) => entry.path === '/v1/files' || entry.path === '/v1/transactions'), 'no new upload or transaction');
-    assert.equal(transactionsFor('D-SR-6').length, 1);
-    assert.equal(transactionsFor('D-SR-6')[0]?.documents.length, 1);
-    await recordedInProgress(retried.body.transactionId);
-  });
-
-  test('Temporal unavailable once the transaction is started: 503, then the retry only starts the workflow', async () => {
-    const temporalKey = 'temporal-down';
-    const workflows = stack.env.client.workflow;
-    workflows.start = async () => {
-      Reflect.deleteProperty(workflows, 'start');
-      throw new ServiceError('simulated: Temporal unavailable');
-    };
-    const failed = await post(requestBody('D-SR-8'), { key: temporalKey });
-    assert.equal(failed.status, 503, JSON.stringify(failed.body));
-    assert.equal(failed.body.step, 'start the workflow');
-    assert.match(failed.body.message, /started on Universign but its workflow could not be started.*retry with the same Idempotency-Key/);
-    const [tx] = transactionsFor('D-SR-8');
-    assert.equal(tx?.state, 'started');
-
-    const { result: retried, writes } = await writesDuring(() => post(requestBody('D-SR-8'), { key: temporalKey }));
-    assert.equal(retried.status, 201, JSON.stringify(retried.body));
-    assert.equal(retried.body.transactionId, tx?.id);
-    assert.deepEqual(writes, [], 'nothing sent to Universign again');
-    await recordedInProgress(retried.body.transactionId);
-  });
-
-  test('a request held by another attempt is 409; once its lock has expired, a retry takes over', async () => {
-    const heldKey = 'held-by-another-attempt';
-    patchStore('start', (_original, restore) => () => {
-      restore();
-      throw serverError();
-    });
-    assert.equal((await post(requestBody('D-SR-7'), { key: heldKey })).status, 503);
-    await stack.db.prisma.signatureRequest.update({
-      where: { idempotencyKey: heldKey },
-      data: { lockedUntil: new Date(Date.now() + 60_000) },
-    });
-    const { result: busy, writes } = await writesDuring(() => post(requestBody('D-SR-7'), { key: heldKey }));
-    assert.equal(busy.status, 409);
-    assert.match(busy.body.message, /in progress.*retry/);
-    assert.deepEqual(writes, []);
-
-    await stack.db.prisma.signatureRequest.update({
-      where: { idempotencyKey: heldKey },
-      data: { lockedUntil: new Date(Date.now() - 1_000) },
-    });
-    const resumed = await post(requestBody('D-SR-7'), { key: heldKey });
-    assert.equal(resumed.status, 201);
-    assert.equal(resumed.body.transactionId, transactionsFor('D-SR-7')[0]?.id);
-    assert.equal(transactionsFor('D-SR-7').length, 1);
-    await recordedInProgress(resumed.body.transactionId);
+      const retried = await post(requestBody('D-SR-4'), { key: slowKey });
+      assert.equal(retried.status, 201);
+      assert.deepEqual(retried.body, { transactionId: done.transactionId, workflowId: done.workflowId, status: 'EN_COURS' });
+      assert.equal(transactionsFor('D-SR-4').length, 1);
+    } finally {
+      stack.app.deps.settings.sendWaitMs = undefined;
+    }
   });
 
   test('invalid requests are 400 with a clear message and create nothing', async () => {
@@ -474,7 +299,6 @@ describe('POST /api/signature-requests', () => {
       ['Idempotency-Key too long', requestBody('D-BAD'), /idempotency-key/, 'k'.repeat(201)],
     ];
     const writesBefore = writeCount();
-    const rowsBefore = await stack.db.prisma.signatureRequest.count();
     for (const [what, body, message, badKey] of cases) {
       const response = await post(body, { key: badKey ?? `invalid-${what}` });
       assert.equal(response.status, 400, `${what}: ${JSON.stringify(response.body)}`);
@@ -484,12 +308,11 @@ describe('POST /api/signature-requests', () => {
     const malformed = await post(null, { key: 'invalid-json', raw: '{"sageDocument":' });
     assert.equal(malformed.status, 400);
     assert.equal(writeCount(), writesBefore, 'no Universign call');
-    assert.equal(await stack.db.prisma.signatureRequest.count(), rowsBefore, 'no row');
+    for (const [what] of cases) await assertNoSendWorkflow(`invalid-${what}`);
   });
 
   test('too large is 413, without a token 401; neither creates anything', async () => {
     const writesBefore = writeCount();
-    const rowsBefore = await stack.db.prisma.signatureRequest.count();
 
     const overLimit = await post(requestBody('D-BIG', { document: { name: 'big.pdf', contentBase64: 'A'.repeat(29 * 1024 * 1024) } }));
     assert.equal(overLimit.status, 413);
@@ -507,7 +330,6 @@ describe('POST /api/signature-requests', () => {
     assert.equal(wrongToken.status, 401);
 
     assert.equal(writeCount(), writesBefore);
-    assert.equal(await stack.db.prisma.signatureRequest.count(), rowsBefore);
   });
 
   test('the route is in the OpenAPI document', async () => {
@@ -517,6 +339,7 @@ describe('POST /api/signature-requests', () => {
     };
     const operation = spec.paths['/api/signature-requests']?.post;
     assert.ok(operation?.requestBody, 'request body documented');
-    assert.ok(operation.responses?.['201'] && operation.responses['422'] && operation.responses['503']);
+    assert.ok(operation.responses?.['201'] && operation.responses['202'] && operation.responses['422'] && operation.responses['503']);
+    assert.ok(spec.paths['/api/signature-requests/{id}'], 'the progress route documented');
   });
 });

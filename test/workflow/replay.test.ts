@@ -1,5 +1,5 @@
 /**
- * Replays recorded histories of the signatureTransaction workflow (test/fixtures/histories/,
+ * Replays recorded histories of the signatureTransaction and sendForSignature workflows (test/fixtures/histories/,
  * made by test/fixtures/record-histories.ts on the dev server) against the current workflow code:
  * a change that would break running workflows fails here with a nondeterminism error.
  */
