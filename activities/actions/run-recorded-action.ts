@@ -88,7 +88,7 @@ function ownedBy(held: HeldRecord) {
 }
 
 function leaseLost(key: ActionKey, held: HeldRecord, what: string): ApplicationFailure {
-  const message = `${key.kind} (${key.status}) of ${key.transactionId}: attempt ${held.attempt} lost its lease to a later attempt; ${what}`;
+  const message = `${key.kind} (${key.status}) of ${key.transactionId}: attempt ${held.attempt} no longer holds the record (a later attempt took it over, or it was closed as failed); ${what}`;
   activityLogger().warn(message, { transactionId: key.transactionId, kind: key.kind, status: key.status });
   // Retryable: whoever retries finds the record of the attempt that holds it (done, or in progress).
   return ApplicationFailure.create({ type: 'ActionLeaseLost', message });
