@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { activityLogger, errorText } from './activity-logger';
 
 export interface ArchiveStoreOptions {
   rootDir: string;
@@ -135,7 +136,7 @@ export function createArchiveStore({ rootDir }: ArchiveStoreOptions): ArchiveSto
         }
         throw new Error(`archive: more than ${MAX_VARIANTS} different files named ${name} in ${dirSegments.join('/')}`);
       } finally {
-        if (tempPath !== null) await unlink(tempPath).catch(() => undefined);
+        if (tempPath !== null) await removeTempFile(tempPath);
       }
     },
 
@@ -195,6 +196,20 @@ async function hashFileIfPresent(absolutePath: string): Promise<string | null> {
   return hash.digest('hex');
 }
 
+/**
+ * Removes a temp file this writer made and did not publish. Already gone is fine; any other
+ * failure is logged, not thrown: it would hide the write's own outcome, and a leftover `.tmp`
+ * sibling is never read as an archived file.
+ */
+async function removeTempFile(tempPath: string): Promise<void> {
+  try {
+    await unlink(tempPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    activityLogger().warn('archive: cannot remove a temp file; it stays as a leftover', { tempPath, error: errorText(err) });
+  }
+}
+
 /** A uniquely named sibling, created exclusively and fsynced, so publishing it is all or nothing. */
 async function writeTempFile(directory: string, finalName: string, bytes: Uint8Array): Promise<string> {
   const tempPath = path.join(directory, `.${Array.from(finalName).slice(0, 60).join('')}.${randomUUID()}.tmp`);
@@ -204,7 +219,7 @@ async function writeTempFile(directory: string, finalName: string, bytes: Uint8A
     await handle.sync();
   } catch (err) {
     await handle.close();
-    await unlink(tempPath).catch(() => undefined);
+    await removeTempFile(tempPath);
     throw err;
   }
   await handle.close();

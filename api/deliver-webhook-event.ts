@@ -39,6 +39,8 @@ function isTransient(err: unknown): boolean {
 const TEMPORAL_DEADLINE_MS = 2_000;
 
 export interface DeliverOptions {
+  /** Where a delivery whose outcome cannot be recorded is reported (the event is still delivered). */
+  log: { warn(details: object, message: string): void };
   /**
    * Re-read whether the transaction is final first. The API recording a fresh event already did
    * (in its insert); the redelivery of an older one does.
@@ -49,7 +51,7 @@ export interface DeliverOptions {
 export async function deliverWebhookEvent(
   deps: AppDeps,
   event: PendingWebhookEvent,
-  { checkFinal = true }: DeliverOptions = {},
+  { checkFinal = true, log }: DeliverOptions,
 ): Promise<DeliveryOutcome> {
   const { prisma, temporal, settings } = deps;
   const transactionId = event.universignTransactionId;
@@ -65,7 +67,7 @@ export async function deliverWebhookEvent(
           true,
         );
       });
-    if (recorded && isFinalStatus(recorded.status)) return markDelivered(deps, event, 'ignored');
+    if (recorded && isFinalStatus(recorded.status)) return markDelivered(deps, log, event, 'ignored');
   }
 
   // Not connected yet counts as unreachable: waiting may help.
@@ -82,15 +84,20 @@ export async function deliverWebhookEvent(
       }),
     );
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return markDelivered(deps, event, 'ignored');
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return markDelivered(deps, log, event, 'ignored');
     const message = `${connected ? '' : 'cannot connect to Temporal: '}${err instanceof Error ? err.message : String(err)}`;
-    await deps.webhooks.markFailed(event.id, message).catch(() => undefined);
+    // The delivery error below is what matters (the caller logs it); the event stays pending either way.
+    await deps.webhooks
+      .markFailed(event.id, message)
+      .catch((markErr: unknown) =>
+        log.warn({ eventId: event.eventId, err: errorMessage(markErr) }, 'cannot record a failed webhook delivery attempt'),
+      );
     throw new WorkflowUnavailableError(
       `cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`,
       !connected || isTransient(err),
     );
   }
-  return markDelivered(deps, event, 'signalled');
+  return markDelivered(deps, log, event, 'signalled');
 }
 
 /**
@@ -98,7 +105,23 @@ export async function deliverWebhookEvent(
  * `received` and is signalled again once its lease passes, which the workflow ignores (it dedupes
  * event ids): the caller still gets the real outcome rather than an error.
  */
-async function markDelivered(deps: AppDeps, event: PendingWebhookEvent, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
-  await deps.webhooks.markDelivered(event.id, outcome).catch(() => undefined);
+async function markDelivered(
+  deps: AppDeps,
+  log: DeliverOptions['log'],
+  event: PendingWebhookEvent,
+  outcome: DeliveryOutcome,
+): Promise<DeliveryOutcome> {
+  await deps.webhooks
+    .markDelivered(event.id, outcome)
+    .catch((err: unknown) =>
+      log.warn(
+        { eventId: event.eventId, outcome, err: errorMessage(err) },
+        'webhook event delivered but not marked so: it is signalled again once its lease passes (the workflow ignores the repeat)',
+      ),
+    );
   return outcome;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

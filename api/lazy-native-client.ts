@@ -29,10 +29,14 @@ export function createLazyNativeClient(connect: () => Promise<NativeConnection>,
     async get() {
       return (await open()).client;
     },
+    /** Closes the connection if one was made; a failure to close it is thrown (the shutdown reports it). */
     async close() {
       const current = connecting;
       connecting = null;
-      if (current) await current.then(({ connection }) => connection.close()).catch(() => undefined);
+      if (!current) return;
+      // A connection attempt that failed has nothing to close: its error went to the callers of get().
+      const [attempt] = await Promise.allSettled([current]);
+      if (attempt.status === 'fulfilled') await attempt.value.connection.close();
     },
   };
 }

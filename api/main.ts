@@ -1,13 +1,16 @@
 /**
  * API process entry (`npm run api`): validates the configuration, connects to PostgreSQL and
- * Temporal, serves the Fastify app on API_HOST:API_PORT, and closes cleanly on SIGINT/SIGTERM.
+ * Temporal, serves the Fastify app on API_HOST:API_PORT, and on SIGINT/SIGTERM closes everything
+ * (close-gracefully.ts), exiting 1 if anything failed to close.
  */
 import { Client } from '@temporalio/client';
 import pg from 'pg';
+import pino from 'pino';
 import { createPrismaClient } from '../activities/create-prisma-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { ConfigError } from '../worker/config';
 import { connectTemporalClient, connectTemporalNative } from '../worker/connect-temporal';
+import { closeGracefully } from './close-gracefully';
 import { loadApiConfig } from './config';
 import { createApp, LOG_REDACTIONS } from './create-app';
 import { createLazyNativeClient } from './lazy-native-client';
@@ -16,10 +19,12 @@ import { createWebhookStore } from './webhook-store';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
+  // What logs outside the HTTP app's own logger (the JWKS, the webhook pool): same level, same output.
+  const log = pino({ level: config.LOG_LEVEL });
   const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const webhookPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
   // An idle connection dropped by the server must not take the process down.
-  webhookPool.on('error', (err) => console.error(`webhook database pool: ${err.message}`));
+  webhookPool.on('error', (err) => log.error({ err: err.message }, 'webhook database pool: idle connection lost'));
   // Lazy: the API starts (and answers /health, 503 on /ready and webhooks) while Temporal is still down.
   const connection = await connectTemporalClient({ ...config, lazy: true });
   const signalClient = createLazyNativeClient(() => connectTemporalNative(config), config.TEMPORAL_NAMESPACE);
@@ -34,7 +39,7 @@ async function main(): Promise<void> {
         apiKey: config.UNIVERSIGN_API_KEY,
         timeoutMs: config.UNIVERSIGN_TIMEOUT_MS,
       }),
-      keySet: createUniversignKeySet({ jwksUrl: config.UNIVERSIGN_JWKS_URL }),
+      keySet: createUniversignKeySet({ jwksUrl: config.UNIVERSIGN_JWKS_URL, log: log.child({ component: 'universign-jwks' }) }),
       settings: {
         apiTokens: config.API_TOKENS,
         signatureHeader: config.UNIVERSIGN_SIGNATURE_HEADER,
@@ -59,12 +64,17 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'stopping');
-    await app.close();
-    await connection.close();
-    await signalClient.close();
-    await prisma.$disconnect();
-    await webhookPool.end();
-    process.exit(0);
+    const exitCode = await closeGracefully(
+      [
+        { name: 'http server', close: () => app.close() },
+        { name: 'temporal connection', close: () => connection.close() },
+        { name: 'temporal signal connection', close: () => signalClient.close() },
+        { name: 'database (prisma)', close: () => prisma.$disconnect() },
+        { name: 'database (webhook pool)', close: () => webhookPool.end() },
+      ],
+      app.log,
+    );
+    process.exit(exitCode);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -17,7 +17,7 @@ export async function redeliverPendingWebhookEvents(
   let delivered = 0;
   for (const event of pending) {
     try {
-      const outcome = await deliverWebhookEvent(deps, event);
+      const outcome = await deliverWebhookEvent(deps, event, { log });
       delivered += 1;
       log.info({ eventId: event.eventId, outcome }, 'pending webhook event delivered');
     } catch (err) {

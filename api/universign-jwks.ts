@@ -11,6 +11,13 @@
  * drops to errors as soon as the cache is older than its max age while the endpoint is down.
  */
 import { type CryptoKey, createLocalJWKSet, errors, type FlattenedJWSInput, type JWSHeaderParameters, type LocalJWKSet } from 'jose';
+import pino from 'pino';
+
+/** What the key set logs: each failed fetch, once, however many verifications waited on it. */
+export interface KeySetLogger {
+  warn(details: object, message: string): void;
+  debug(details: object, message: string): void;
+}
 
 export interface UniversignKeySetOptions {
   jwksUrl: string | URL;
@@ -23,6 +30,8 @@ export interface UniversignKeySetOptions {
   timeoutMs?: number;
   /** Milliseconds clock; tests move it to cross the cache age and the cooldown. */
   now?: () => number;
+  /** Default: a pino logger on stdout. */
+  log?: KeySetLogger;
 }
 
 /** A key resolver for jose's verify functions (`flattenedVerify(jws, keySet, …)`). */
@@ -51,6 +60,7 @@ export function createUniversignKeySet(options: UniversignKeySetOptions): Univer
   const cooldownMs = nonNegative(options.cooldownMs, DEFAULT_COOLDOWN_MS, 'cooldownMs');
   const timeoutMs = nonNegative(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const now = options.now ?? Date.now;
+  const log = options.log ?? pino({ name: 'universign-jwks' });
 
   let keys: LocalJWKSet | null = null;
   let fetchedAt = Number.NEGATIVE_INFINITY;
@@ -64,7 +74,7 @@ export function createUniversignKeySet(options: UniversignKeySetOptions): Univer
   function reload(): Promise<void> {
     if (pending) return pending;
     attemptedAt = now();
-    const current = fetchKeySet(url, fetchImpl, timeoutMs).then(
+    const current = fetchKeySet(url, fetchImpl, timeoutMs, log).then(
       (fetched) => {
         keys = fetched;
         fetchedAt = now();
@@ -72,6 +82,10 @@ export function createUniversignKeySet(options: UniversignKeySetOptions): Univer
       },
       (err: unknown) => {
         lastAttemptFailed = true;
+        log.warn(
+          { jwksUrl: url.href, err: describeError(err) },
+          'Universign JWKS fetch failed; the keys already held (if any) stay in use',
+        );
         throw err;
       },
     );
@@ -105,7 +119,8 @@ export function createUniversignKeySet(options: UniversignKeySetOptions): Univer
       }
     } else if (now() - fetchedAt >= cacheMaxAgeMs) {
       // Stale but usable: an unreachable endpoint must not stop verification with keys we hold.
-      await refreshIfAllowed().catch(() => false);
+      // Its failure is logged by reload(), once per fetch attempt rather than once per waiting request.
+      await refreshIfAllowed().catch((err: unknown) => log.debug({ err: describeError(err) }, 'verifying with the stale JWKS'));
     }
     const loaded = keys as LocalJWKSet | null;
     if (loaded === null) throw new UniversignKeySetUnavailableError(`Universign JWKS not loaded from ${url.href}`);
@@ -128,7 +143,7 @@ export function createUniversignKeySet(options: UniversignKeySetOptions): Univer
   return Object.assign(resolve, { reload });
 }
 
-async function fetchKeySet(url: URL, fetchImpl: typeof globalThis.fetch, timeoutMs: number): Promise<LocalJWKSet> {
+async function fetchKeySet(url: URL, fetchImpl: typeof globalThis.fetch, timeoutMs: number, log: KeySetLogger): Promise<LocalJWKSet> {
   let response: Response;
   try {
     response = await fetchImpl(url, {
@@ -142,7 +157,10 @@ async function fetchKeySet(url: URL, fetchImpl: typeof globalThis.fetch, timeout
     throw new UniversignKeySetUnavailableError(`Universign JWKS request to ${url.href} failed`, { cause });
   }
   if (response.status !== 200) {
-    await response.body?.cancel().catch(() => undefined);
+    // Only frees the connection sooner; the status is the error reported below.
+    await response.body
+      ?.cancel()
+      .catch((err: unknown) => log.debug({ jwksUrl: url.href, err: describeError(err) }, 'cannot discard the JWKS error body'));
     throw new UniversignKeySetUnavailableError(`Universign JWKS at ${url.href} answered HTTP ${response.status}`);
   }
   let body: unknown;
@@ -156,6 +174,12 @@ async function fetchKeySet(url: URL, fetchImpl: typeof globalThis.fetch, timeout
   } catch (cause) {
     throw new UniversignKeySetUnavailableError(`Universign JWKS at ${url.href} is not a JSON Web Key Set`, { cause });
   }
+}
+
+/** The error and its cause, on one line. */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {

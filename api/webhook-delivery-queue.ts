@@ -45,7 +45,7 @@ export function createWebhookDeliveryQueue(
     // Past its lease the redelivery may already hold it: leave it there rather than signal twice.
     if (Date.now() >= event.leaseUntil.getTime()) return settle(event, 'lease_expired');
     try {
-      const outcome = await deliverWebhookEvent(deps, event, { checkFinal: false });
+      const outcome = await deliverWebhookEvent(deps, event, { checkFinal: false, log });
       settle(event, outcome);
     } catch (err) {
       if (err instanceof WorkflowUnavailableError) {

@@ -11,7 +11,11 @@ export const MIGRATIONS_DIR = new URL('./migrations', import.meta.url).pathname;
 export const LOCKFILE_NAME = 'migration_lock.toml';
 
 export async function readMigrationsFolder(baseDir: string = MIGRATIONS_DIR): Promise<MigrationList> {
-  const lockContent = await readFile(join(baseDir, LOCKFILE_NAME), 'utf8').catch(() => null);
+  // No lock file yet (no migration written) is fine; an unreadable one is an error.
+  const lockContent = await readFile(join(baseDir, LOCKFILE_NAME), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
   const entries = await readdir(baseDir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return [];
     throw err;

@@ -62,6 +62,16 @@ export async function startEmbeddedPostgres({
   };
 }
 
+/** The file's bytes, or undefined when it does not exist (yet); any other failure is thrown. */
+async function readIfPresent(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /**
  * PGlite runs initdb (about 5 s here) on every new cluster; loading a tarball of a freshly
  * initialised one takes a fraction of that. The tarball is made once per PGlite version and kept
@@ -73,13 +83,13 @@ async function freshClusterArchive(): Promise<Buffer> {
   const lock = `${archive}.lock`;
   await mkdir(join(TOOLS_DIR, 'pglite'), { recursive: true });
   for (;;) {
-    const cached = await readFile(archive).catch(() => undefined);
+    const cached = await readIfPresent(archive);
     if (cached) return cached;
     if (await tryLock(lock)) break;
     await sleep(200);
   }
   try {
-    const cached = await readFile(archive).catch(() => undefined);
+    const cached = await readIfPresent(archive);
     if (cached) return cached;
     const db = await PGlite.create();
     const dump = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());

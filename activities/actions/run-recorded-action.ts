@@ -3,16 +3,31 @@
  * checked first, an attempt claims a lease on it (so two attempts never act at once), every
  * attempt is counted, and success is recorded with a summary. A later call (retry, replay,
  * duplicate signal, another worker) finds it done and repeats nothing.
+ *
+ * The lease follows the attempt's life: while the effect runs, the attempt heartbeats to Temporal
+ * and renews its lease in the database at each heartbeat; it stops renewing once Temporal has
+ * cancelled it (timed out, e.g. its heartbeats stopped arriving), so its retry takes over once the
+ * lease lapses. The record's attempt count fences the writes: an attempt records its outcome (or
+ * its error) only while the record is still its own, so an attempt that lost its lease to a retry
+ * and completes late records nothing and fails with `ActionLeaseLost`.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client';
 import type { BusinessAction, LocalStatus } from '../../workflows/status-machine';
+import { activityLogger, currentActivityContext, errorText } from '../activity-logger';
 import { utcTimestamp } from '../sql-time';
 import type { BusinessActionOutcome } from '../sync-contracts';
 import { readActionSummary } from './read-action-summary';
 
-/** Longer than the action activities' 5-minute start-to-close timeout, after which Temporal retries. */
+/**
+ * The lease when the activity has no heartbeat timeout (or runs outside Temporal): longer than
+ * the action activities' 5-minute start-to-close timeout, after which Temporal retries.
+ */
 export const ACTION_LEASE_MS = 6 * 60_000;
+/** With a heartbeat timeout, the lease lasts this many of them, renewed at every heartbeat. */
+const LEASE_HEARTBEAT_TIMEOUTS = 2;
+/** Heartbeats (and lease renewals) per heartbeat timeout. */
+const HEARTBEATS_PER_TIMEOUT = 3;
 
 export interface ActionResult {
   state: 'done' | 'skipped';
@@ -25,25 +40,36 @@ export interface RecordedActionContext {
   transactionRowId: string;
 }
 
+type ActionKey = { transactionId: string; kind: BusinessAction; status: LocalStatus };
+
+/** The record as one attempt holds it: its id and the attempt count its claim set (the fencing token). */
+interface HeldRecord {
+  id: bigint;
+  attempt: number;
+}
+
 export async function runRecordedAction(
   prisma: PrismaClient,
-  key: { transactionId: string; kind: BusinessAction; status: LocalStatus },
+  key: ActionKey,
   perform: (context: RecordedActionContext) => Promise<ActionResult>,
 ): Promise<BusinessActionOutcome> {
-  const claim = await claimAction(prisma, key);
+  const timing = leaseTiming();
+  const claim = await claimAction(prisma, key, timing.leaseMs);
   if ('outcome' in claim) return claim.outcome;
+  const held: HeldRecord = { id: claim.id, attempt: claim.attempt };
+  const lease = keepLease(prisma, key, held, timing);
 
   let outcome: ActionResult;
   try {
     outcome = await perform({ transactionRowId: claim.transactionRowId });
   } catch (err) {
-    await prisma.businessActionRecord
-      .update({ where: { id: claim.id }, data: { lastError: errorText(err), leaseUntil: null } })
-      .catch(() => undefined);
+    await lease.stop();
+    await recordError(prisma, key, held, err);
     throw err;
   }
-  await prisma.businessActionRecord.update({
-    where: { id: claim.id },
+  await lease.stop();
+  const { count } = await prisma.businessActionRecord.updateMany({
+    where: ownedBy(held),
     data: {
       state: outcome.state,
       result: { summary: outcome.summary, ...(outcome.result ? { details: outcome.result } : {}) },
@@ -52,12 +78,119 @@ export async function runRecordedAction(
       completedAt: new Date(),
     },
   });
+  if (count === 0) throw leaseLost(key, held, `its outcome (${outcome.state}: ${outcome.summary}) is not recorded`);
   return { state: outcome.state, summary: outcome.summary, replayed: false };
+}
+
+/** The record is still this attempt's: no later attempt took it over, nobody closed it. */
+function ownedBy(held: HeldRecord) {
+  return { id: held.id, attempts: held.attempt, state: 'running' };
+}
+
+function leaseLost(key: ActionKey, held: HeldRecord, what: string): ApplicationFailure {
+  const message = `${key.kind} (${key.status}) of ${key.transactionId}: attempt ${held.attempt} no longer holds the record (a later attempt took it over, or it was closed as failed); ${what}`;
+  activityLogger().warn(message, { transactionId: key.transactionId, kind: key.kind, status: key.status });
+  // Retryable: whoever retries finds the record of the attempt that holds it (done, or in progress).
+  return ApplicationFailure.create({ type: 'ActionLeaseLost', message });
+}
+
+/**
+ * Notes the failure on the record (for the API and the history) if the record is still this
+ * attempt's, and releases its lease so the retry need not wait. The error itself is rethrown by
+ * the caller: a failure to note it is logged, never thrown over it.
+ */
+async function recordError(prisma: PrismaClient, key: ActionKey, held: HeldRecord, err: unknown): Promise<void> {
+  const meta = { transactionId: key.transactionId, kind: key.kind, status: key.status, attempt: held.attempt, error: errorText(err) };
+  try {
+    const { count } = await prisma.businessActionRecord.updateMany({
+      where: ownedBy(held),
+      data: { lastError: errorText(err), leaseUntil: null },
+    });
+    if (count === 0)
+      activityLogger().warn('business action failed after losing its lease to a later attempt: its error is not recorded', meta);
+  } catch (recordErr) {
+    // The action's own error is the one Temporal gets; the record keeps its lease until it lapses.
+    activityLogger().warn('cannot record the business action error; its lease lapses on its own', {
+      ...meta,
+      recordError: errorText(recordErr),
+    });
+  }
+}
+
+interface LeaseTiming {
+  leaseMs: number;
+  /** How often the attempt heartbeats and renews its lease. */
+  renewEveryMs: number;
+}
+
+function leaseTiming(): LeaseTiming {
+  const heartbeatTimeoutMs = currentActivityContext()?.info.heartbeatTimeoutMs;
+  if (heartbeatTimeoutMs && heartbeatTimeoutMs > 0) {
+    return { leaseMs: LEASE_HEARTBEAT_TIMEOUTS * heartbeatTimeoutMs, renewEveryMs: heartbeatTimeoutMs / HEARTBEATS_PER_TIMEOUT };
+  }
+  return { leaseMs: ACTION_LEASE_MS, renewEveryMs: 30_000 };
+}
+
+/**
+ * While the effect runs: heartbeats, and renews the lease in the database, every `renewEveryMs`.
+ * Renewing stops once Temporal cancelled the attempt (timed out, the workflow gone), or once the
+ * record is no longer the attempt's; a renewal that fails is logged and tried again next time.
+ */
+function keepLease(prisma: PrismaClient, key: ActionKey, held: HeldRecord, timing: LeaseTiming): { stop(): Promise<void> } {
+  const context = currentActivityContext();
+  const meta = { transactionId: key.transactionId, kind: key.kind, status: key.status, attempt: held.attempt };
+  let stopped = false;
+  let renewing: Promise<void> | null = null;
+  context?.heartbeat();
+  const renew = async () => {
+    context?.heartbeat();
+    if (context?.cancellationSignal.aborted) {
+      activityLogger().warn('Temporal cancelled this business action attempt while it runs: its lease is no longer renewed', {
+        ...meta,
+        reason: String(context.cancellationSignal.reason),
+      });
+      halt();
+      return;
+    }
+    try {
+      const { count } = await prisma.businessActionRecord.updateMany({
+        where: ownedBy(held),
+        data: { leaseUntil: new Date(Date.now() + timing.leaseMs) },
+      });
+      if (count === 0 && !stopped) {
+        activityLogger().warn('business action lease lost to a later attempt while it runs: its outcome will not be recorded', meta);
+        halt();
+      }
+    } catch (err) {
+      activityLogger().warn('cannot renew the business action lease; trying again at the next heartbeat', {
+        ...meta,
+        error: errorText(err),
+      });
+    }
+  };
+  const timer = setInterval(() => {
+    if (stopped || renewing) return;
+    renewing = renew().finally(() => {
+      renewing = null;
+    });
+  }, timing.renewEveryMs);
+  const halt = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  return {
+    // Waits for a renewal in flight, so it cannot land after the outcome or the error is written.
+    async stop() {
+      halt();
+      await renewing;
+    },
+  };
 }
 
 interface ClaimedRow {
   id: bigint;
   transaction_id: string;
+  attempts: number;
 }
 
 /**
@@ -68,19 +201,20 @@ interface ClaimedRow {
  */
 async function claimAction(
   prisma: PrismaClient,
-  key: { transactionId: string; kind: BusinessAction; status: LocalStatus },
-): Promise<{ id: bigint; transactionRowId: string } | { outcome: BusinessActionOutcome }> {
+  key: ActionKey,
+  leaseMs: number,
+): Promise<{ id: bigint; attempt: number; transactionRowId: string } | { outcome: BusinessActionOutcome }> {
   const now = new Date();
   const [claimed] = await prisma.$queryRaw<ClaimedRow[]>`
     INSERT INTO "business_actions" AS a ("transaction_id", "kind", "status", "state", "attempts", "lease_until", "started_at", "updated_at")
     SELECT t."id", ${key.kind}, ${key.status}::"SignatureStatus", 'running', 1,
-      ${utcTimestamp(new Date(now.getTime() + ACTION_LEASE_MS))}, ${utcTimestamp(now)}, ${utcTimestamp(now)}
+      ${utcTimestamp(new Date(now.getTime() + leaseMs))}, ${utcTimestamp(now)}, ${utcTimestamp(now)}
     FROM "signature_transactions" t WHERE t."universign_id" = ${key.transactionId}
     ON CONFLICT ("transaction_id", "kind", "status") DO UPDATE SET
       "state" = 'running', "attempts" = a."attempts" + 1, "lease_until" = EXCLUDED."lease_until", "updated_at" = EXCLUDED."updated_at"
     WHERE a."state" IN ('running', 'failed') AND (a."lease_until" IS NULL OR a."lease_until" < EXCLUDED."updated_at")
-    RETURNING a."id", a."transaction_id"::text AS "transaction_id"`;
-  if (claimed) return { id: claimed.id, transactionRowId: claimed.transaction_id };
+    RETURNING a."id", a."transaction_id"::text AS "transaction_id", a."attempts"`;
+  if (claimed) return { id: claimed.id, attempt: claimed.attempts, transactionRowId: claimed.transaction_id };
 
   const transaction = await prisma.signatureTransaction.findUnique({ where: { universignId: key.transactionId }, select: { id: true } });
   if (!transaction) {
@@ -100,9 +234,4 @@ async function claimAction(
     type: 'ActionInProgress',
     message: `${key.kind} (${key.status}) is held by another attempt until ${current.leaseUntil?.toISOString()}`,
   });
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof ApplicationFailure) return `${err.type ?? 'Error'}: ${err.message}`;
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -273,7 +273,9 @@ describe('Universign webhook signature (detached JWS, PS256, JWKS)', () => {
       if (failing) throw new TypeError('fetch failed');
       return fetch(input, init);
     };
-    const keySet = newKeySet({ fetch: flakyFetch });
+    const warnings: Array<{ details: object; message: string }> = [];
+    const log = { warn: (details: object, message: string) => warnings.push({ details, message }), debug: () => undefined };
+    const keySet = newKeySet({ fetch: flakyFetch, log });
     const signatureHeader = await signWebhookBody(body, keys.current());
 
     const error = await refused(verifyUniversignSignature({ rawBody: body, signatureHeader, keySet }), 'key_set_unavailable');
@@ -298,6 +300,12 @@ describe('Universign webhook signature (detached JWS, PS256, JWKS)', () => {
     advance(COOLDOWN_MS + 1);
     const unknown = await signWebhookBody(body, await generateWebhookSigningKey());
     await refused(verifyUniversignSignature({ rawBody: body, signatureHeader: unknown, keySet }), 'key_set_unavailable');
+    // Each failed fetch is logged once, with its cause, including the stale refresh nobody waited on.
+    assert.equal(warnings.length, 3, JSON.stringify(warnings));
+    assert.ok(
+      warnings.every(({ details }) => /fetch failed/.test(JSON.stringify(details))),
+      JSON.stringify(warnings),
+    );
   });
 
   test('a JWKS endpoint answering an error status or non-JSON is unavailable, not an invalid signature', async () => {
