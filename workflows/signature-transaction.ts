@@ -21,13 +21,9 @@ import {
 } from '@temporalio/workflow';
 import type { BusinessActionActivities } from '../activities/create-business-action-activities';
 import type { SyncActivities } from '../activities/create-sync-activities';
-import {
-  type BusinessActionInput,
-  PERMANENT_ACTION_ERROR_TYPES,
-  type SyncSource,
-  UNIVERSIGN_ERROR_TYPES,
-} from '../activities/sync-contracts';
+import type { BusinessActionInput, SyncSource } from '../activities/sync-contracts';
 import type { TransactionSnapshot } from '../activities/transaction-snapshot';
+import { PERMANENT_ACTION_ERROR_TYPES, UNIVERSIGN_ERROR_TYPES } from './error-types';
 import {
   type CarriedState,
   forceResyncSignal,

@@ -7,16 +7,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { BusinessActionActivities } from '../../activities/create-business-action-activities';
 import type { SyncActivities } from '../../activities/create-sync-activities';
-import {
-  type BusinessActionInput,
-  type BusinessActionOutcome,
-  type RecordActionFailureInput,
-  type RecordQuietSyncInput,
-  type RecordSyncFailureInput,
-  type RecordSyncInput,
-  UNIVERSIGN_ERROR_TYPES,
+import type {
+  BusinessActionInput,
+  BusinessActionOutcome,
+  RecordActionFailureInput,
+  RecordQuietSyncInput,
+  RecordSyncFailureInput,
+  RecordSyncInput,
 } from '../../activities/sync-contracts';
 import type { SignerSnapshot, TransactionSnapshot } from '../../activities/transaction-snapshot';
+import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
 
 export interface FakeTransaction {
   state: string;
