@@ -19,8 +19,8 @@ import {
   type TransactionState,
   universignEventSignal,
 } from '../../workflows/messages';
-import { MAX_NOT_FOUND_STREAK } from '../../workflows/signature-transaction';
 import { universignTaskQueue } from '../../workflows/task-queues';
+import { MAX_NOT_FOUND_STREAK } from '../../workflows/transaction-sync';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal-env';
 import {
   createFakeSyncActivities,
