@@ -1,7 +1,7 @@
 /**
  * Runs the business actions each status change calls for, beside the sync loop: a slow or failing
  * action never holds a status back. Sage free-field updates run one after another in status order,
- * so a late retry never overwrites a newer status.
+ * so a late retry never overwrites a newer status; one that fails never blocks or fails the next.
  */
 import type { ActivityOptions } from '@temporalio/common';
 import { log, proxyActivities } from '@temporalio/workflow';
@@ -66,7 +66,16 @@ export class BusinessActionScheduler {
       // Actions that call Universign (downloads, cancel) go through its rate-limited queue.
       const start = () => this.run(kind, input, index, modern && callsUniversign(ACTION_ACTIVITY[kind]));
       const previous = kind === 'UPDATE_SAGE_FIELDS' ? this.sageFieldsInFlight : null;
-      const run: Promise<void> = (previous ? previous.then(start) : start()).finally(() => {
+      // The next Sage update starts once the previous one settled, whether it succeeded or not.
+      const afterPrevious = (err: unknown) => {
+        log.error('Sage free-field update ended abnormally; the next one starts anyway', {
+          transactionId: this.state.transactionId,
+          status,
+          error: describeFailure(err),
+        });
+        return start();
+      };
+      const run: Promise<void> = (previous ? previous.then(start, afterPrevious) : start()).finally(() => {
         this.runs.delete(run);
         if (this.sageFieldsInFlight === run) this.sageFieldsInFlight = null;
       });
@@ -80,7 +89,7 @@ export class BusinessActionScheduler {
     while (this.runs.size > 0) await Promise.all([...this.runs]);
   }
 
-  /** Runs one action; its outcome, success or failure, ends up in `state.actions`. */
+  /** Runs one action; its outcome, success or failure, ends up in `state.actions`. Never rejects. */
   private async run(kind: BusinessAction, input: BusinessActionInput, index: number, onUniversignQueue: boolean): Promise<void> {
     try {
       const activities = onUniversignQueue ? this.onUniversignQueue : this.onMainQueue;
@@ -89,7 +98,16 @@ export class BusinessActionScheduler {
     } catch (err) {
       const failure = describeFailure(err);
       log.warn('Business action failed', { transactionId: input.transactionId, kind, status: input.status, error: failure });
-      await recordActionFailure({ transactionId: input.transactionId, kind, status: input.status, error: failure });
+      try {
+        await recordActionFailure({ transactionId: input.transactionId, kind, status: input.status, error: failure });
+      } catch (recordErr) {
+        log.error('Business action failure could not be recorded', {
+          transactionId: input.transactionId,
+          kind,
+          status: input.status,
+          error: describeFailure(recordErr),
+        });
+      }
       this.state.actions[index] = { kind, status: input.status, state: 'failed', summary: `${failure.type}: ${failure.message}` };
     }
     this.onChange();
