@@ -4,6 +4,7 @@
  * (the server refused this message for good), and no error message ever carries the credentials.
  */
 import { createTransport, type NodemailerError } from 'nodemailer';
+import { isPermanentErrorType, MAILER_ERROR_TYPES } from '../workflows/error-types';
 
 export interface MailerOptions {
   /** e.g. `smtps://user:pass@mail.example.com:465` or `smtp://127.0.0.1:2525`. */
@@ -40,12 +41,6 @@ export interface Mailer {
   close(): void;
 }
 
-/** Failure type names, as listed in sync-contracts' PERMANENT_ACTION_ERROR_TYPES. */
-export const MAILER_ERROR_TYPES = {
-  unavailable: 'MailerUnavailable',
-  rejected: 'MailerRejected',
-} as const;
-
 export interface MailerErrorContext {
   reason: string;
   /** SMTP reply code, when the server answered. */
@@ -56,11 +51,15 @@ export interface MailerErrorContext {
 }
 
 export abstract class MailerError extends Error {
-  abstract readonly retryable: boolean;
+  /** ApplicationFailure.type of this error (from workflows/error-types, which says which are permanent). */
   abstract readonly type: string;
   readonly responseCode?: number;
   readonly command?: string;
   readonly code?: string;
+
+  get retryable(): boolean {
+    return !isPermanentErrorType(this.type);
+  }
 
   // nodemailer's error is not kept as `cause`: its useful fields are copied here, redacted.
   constructor(context: MailerErrorContext) {
@@ -74,13 +73,11 @@ export abstract class MailerError extends Error {
 
 /** Connection refused, timeout, TLS or authentication failure, 4xx reply: worth retrying later. */
 export class MailerUnavailableError extends MailerError {
-  readonly retryable = true;
   readonly type = MAILER_ERROR_TYPES.unavailable;
 }
 
 /** 5xx reply (e.g. 550 mailbox unavailable) or an unsendable message: the same send would fail again. */
 export class MailerRejectedError extends MailerError {
-  readonly retryable = false;
   readonly type = MAILER_ERROR_TYPES.rejected;
 }
 

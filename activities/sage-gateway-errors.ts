@@ -3,15 +3,9 @@
  * and their conversion to Temporal `ApplicationFailure`s the workflow's retry policy understands.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { isPermanentErrorType, SAGE_GATEWAY_ERROR_TYPES } from '../workflows/error-types';
 import type { SageDocumentRef } from './sync-contracts';
 import { excerptBody } from './universign-errors';
-
-/** ApplicationFailure.type of each Sage gateway error. */
-export const SAGE_GATEWAY_ERROR_TYPES = {
-  unavailable: 'SageGatewayUnavailable',
-  rejected: 'SageGatewayRejected',
-  documentNotFound: 'SageDocumentNotFound',
-} as const;
 
 /** Where an error happened. Never holds the token: the client redacts bodies and reasons first. */
 export interface SageGatewayErrorContext {
@@ -35,6 +29,8 @@ function describeCall(context: SageGatewayErrorContext, excerpt: string): string
 }
 
 export abstract class SageGatewayError extends Error {
+  /** ApplicationFailure.type of this error (from workflows/error-types, which says which are permanent). */
+  abstract readonly type: string;
   readonly method: string;
   readonly path: string;
   readonly status?: number;
@@ -53,13 +49,16 @@ export abstract class SageGatewayError extends Error {
 }
 
 /** 5xx, 408, 429, timeout or connection failure: the gateway or Sage may well answer later. */
-export class SageGatewayUnavailableError extends SageGatewayError {}
+export class SageGatewayUnavailableError extends SageGatewayError {
+  readonly type = SAGE_GATEWAY_ERROR_TYPES.unavailable;
+}
 
 /**
  * Any other 4xx (bad token, invalid fields, a conflict without the existing order…), or a success
  * whose body breaks the contract: sending the same request again will get the same answer.
  */
 export class SageGatewayRejectedError extends SageGatewayError {
+  readonly type = SAGE_GATEWAY_ERROR_TYPES.rejected;
   declare readonly status: number;
 
   constructor(context: SageGatewayErrorContext & { status: number }) {
@@ -69,6 +68,7 @@ export class SageGatewayRejectedError extends SageGatewayError {
 
 /** 404 on a document: the Sage document does not exist (wrong type or number, or deleted). */
 export class SageDocumentNotFoundError extends SageGatewayError {
+  readonly type = SAGE_GATEWAY_ERROR_TYPES.documentNotFound;
   declare readonly status: number;
   readonly document: SageDocumentRef;
 
@@ -89,20 +89,14 @@ export function sageErrorForStatus(context: SageGatewayErrorContext & { status: 
 
 /**
  * Converts a Sage gateway error into an ApplicationFailure (retryable only when the gateway was
- * unavailable); anything else is returned unchanged, for the SDK to handle as usual.
+ * unavailable: the other types are permanent); anything else is returned unchanged, for the SDK to handle as usual.
  */
 export function toSageActivityFailure(err: unknown): unknown {
   if (!(err instanceof SageGatewayError)) return err;
-  const retryable = err instanceof SageGatewayUnavailableError;
-  const type = retryable
-    ? SAGE_GATEWAY_ERROR_TYPES.unavailable
-    : err instanceof SageDocumentNotFoundError
-      ? SAGE_GATEWAY_ERROR_TYPES.documentNotFound
-      : SAGE_GATEWAY_ERROR_TYPES.rejected;
   return ApplicationFailure.create({
     message: err.message,
-    type,
-    nonRetryable: !retryable,
+    type: err.type,
+    nonRetryable: isPermanentErrorType(err.type),
     details: err.status === undefined ? [] : [{ status: err.status }],
     cause: err,
   });

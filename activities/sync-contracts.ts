@@ -71,14 +71,6 @@ export interface RecordSyncFailureInput {
   terminal: boolean;
 }
 
-/** Error type names thrown by the Universign activities (ApplicationFailure.type). */
-export const UNIVERSIGN_ERROR_TYPES = {
-  notFound: 'TransactionNotFound',
-  auth: 'UniversignAuthError',
-  retryable: 'UniversignUnavailable',
-  badResponse: 'UniversignBadResponse',
-} as const;
-
 /** Input of every business-action activity: what the status change was and what it concerns. */
 export interface BusinessActionInput {
   transactionId: string;
@@ -107,14 +99,3 @@ export interface RecordActionFailureInput {
   status: LocalStatus;
   error: { type: string; message: string };
 }
-
-/** Error types of the action activities that no retry can fix. */
-export const PERMANENT_ACTION_ERROR_TYPES = [
-  'SageGatewayRejected',
-  'SageDocumentNotFound',
-  'MailerRejected',
-  'UniversignAuthError',
-  'UniversignBadResponse',
-  'TransactionNotFound',
-  'TransactionNotRecorded',
-] as const;

@@ -1,9 +1,10 @@
 /**
  * Errors raised by the Universign client, classified by what the caller should do about them,
- * and their conversion to Temporal `ApplicationFailure`s (type names from sync-contracts).
+ * and their conversion to Temporal `ApplicationFailure`s. Each class names its failure type
+ * (from workflows/error-types, the one list the workflow's retry policies also read).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { UNIVERSIGN_ERROR_TYPES } from './sync-contracts';
+import { isPermanentErrorType, UNIVERSIGN_ERROR_TYPES } from '../workflows/error-types';
 
 /** Where an error happened. Never holds the API key: callers redact bodies before passing them. */
 export interface UniversignErrorContext {
@@ -35,6 +36,8 @@ function describeCall(context: UniversignErrorContext): string {
 }
 
 export abstract class UniversignError extends Error {
+  /** ApplicationFailure.type of this error. */
+  abstract readonly type: string;
   readonly status?: number;
   readonly method?: string;
   readonly path?: string;
@@ -49,16 +52,24 @@ export abstract class UniversignError extends Error {
 }
 
 /** 404: the transaction (or one of its parts) does not exist for this key. */
-export class TransactionNotFoundError extends UniversignError {}
+export class TransactionNotFoundError extends UniversignError {
+  readonly type = UNIVERSIGN_ERROR_TYPES.notFound;
+}
 
 /** 401/403: missing, wrong or under-privileged API key. Retrying will not help. */
-export class UniversignAuthError extends UniversignError {}
+export class UniversignAuthError extends UniversignError {
+  readonly type = UNIVERSIGN_ERROR_TYPES.auth;
+}
 
 /** 429, 5xx, timeout or connection failure: worth retrying later. */
-export class UniversignUnavailableError extends UniversignError {}
+export class UniversignUnavailableError extends UniversignError {
+  readonly type = UNIVERSIGN_ERROR_TYPES.retryable;
+}
 
 /** Any other 4xx, or a 2xx whose body is not what the API documents: retrying will not help. */
-export class UniversignBadResponseError extends UniversignError {}
+export class UniversignBadResponseError extends UniversignError {
+  readonly type = UNIVERSIGN_ERROR_TYPES.badResponse;
+}
 
 /** Picks the error class for a non-2xx HTTP status. */
 export function errorForStatus(context: UniversignErrorContext & { status: number }): UniversignError {
@@ -75,19 +86,11 @@ export function errorForStatus(context: UniversignErrorContext & { status: numbe
  */
 export function toActivityFailure(err: unknown): unknown {
   if (!(err instanceof UniversignError)) return err;
-  const [type, nonRetryable] = failureKind(err);
   return ApplicationFailure.create({
     message: err.message,
-    type,
-    nonRetryable,
+    type: err.type,
+    nonRetryable: isPermanentErrorType(err.type),
     details: err.status === undefined ? [] : [{ status: err.status }],
     cause: err,
   });
-}
-
-function failureKind(err: UniversignError): [string, boolean] {
-  if (err instanceof TransactionNotFoundError) return [UNIVERSIGN_ERROR_TYPES.notFound, true];
-  if (err instanceof UniversignAuthError) return [UNIVERSIGN_ERROR_TYPES.auth, true];
-  if (err instanceof UniversignUnavailableError) return [UNIVERSIGN_ERROR_TYPES.retryable, false];
-  return [UNIVERSIGN_ERROR_TYPES.badResponse, true];
 }

@@ -38,7 +38,7 @@ export function createNotifyByEmail({ prisma, mailer, settings }: BusinessAction
         return { state: 'done', summary: `"${email.subject}" sent to ${sent.accepted.join(', ')}`, result: { messageId: sent.messageId } };
       } catch (err) {
         if (err instanceof MailerRejectedError) {
-          throw ApplicationFailure.create({ type: 'MailerRejected', message: err.message, nonRetryable: true });
+          throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
         }
         throw err;
       }

@@ -13,6 +13,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client';
+import { ACTION_ERROR_TYPES } from '../../workflows/error-types';
 import type { BusinessAction, LocalStatus } from '../../workflows/status-machine';
 import { activityLogger, currentActivityContext, errorText } from '../activity-logger';
 import { utcTimestamp } from '../sql-time';
@@ -219,7 +220,7 @@ async function claimAction(
   const transaction = await prisma.signatureTransaction.findUnique({ where: { universignId: key.transactionId }, select: { id: true } });
   if (!transaction) {
     throw ApplicationFailure.create({
-      type: 'TransactionNotRecorded',
+      type: ACTION_ERROR_TYPES.transactionNotRecorded,
       message: `transaction ${key.transactionId} is not recorded; its sync must be recorded before its actions`,
       nonRetryable: true,
     });
@@ -231,7 +232,7 @@ async function claimAction(
     return { outcome: { state: current.state, summary: readActionSummary(current.result) ?? '', replayed: true } };
   }
   throw ApplicationFailure.create({
-    type: 'ActionInProgress',
+    type: ACTION_ERROR_TYPES.inProgress,
     message: `${key.kind} (${key.status}) is held by another attempt until ${current.leaseUntil?.toISOString()}`,
   });
 }

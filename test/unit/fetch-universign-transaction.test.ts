@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createFetchUniversignTransaction } from '../../activities/fetch-universign-transaction';
-import { UNIVERSIGN_ERROR_TYPES } from '../../activities/sync-contracts';
 import type { TransactionSnapshot } from '../../activities/transaction-snapshot';
 import { createUniversignClient } from '../../activities/universign-client';
+import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
 import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 
 const API_KEY = 'fetch-test-key';

@@ -5,12 +5,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSageGatewayClient, type SageGatewayClientOptions } from '../../activities/sage-gateway-client';
 import {
-  SAGE_GATEWAY_ERROR_TYPES,
   SageDocumentNotFoundError,
   SageGatewayRejectedError,
   SageGatewayUnavailableError,
   toSageActivityFailure,
 } from '../../activities/sage-gateway-errors';
+import { SAGE_GATEWAY_ERROR_TYPES } from '../../workflows/error-types';
 import { type SageGatewaySimulator, startSageGatewaySimulator } from '../fakes/sage-gateway-simulator';
 
 const TOKEN = 'sage-token-9c41e2';

@@ -4,7 +4,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { UNIVERSIGN_ERROR_TYPES } from '../../activities/sync-contracts';
 import { createUniversignClient } from '../../activities/universign-client';
 import {
   TransactionNotFoundError,
@@ -13,6 +12,7 @@ import {
   UniversignBadResponseError,
   UniversignUnavailableError,
 } from '../../activities/universign-errors';
+import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
 import { renderSimulatedPdf } from '../fakes/render-simulated-pdf';
 import { signedPdfFor, startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 

@@ -7,16 +7,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { BusinessActionActivities } from '../../activities/create-business-action-activities';
 import type { SyncActivities } from '../../activities/create-sync-activities';
-import {
-  type BusinessActionInput,
-  type BusinessActionOutcome,
-  type RecordActionFailureInput,
-  type RecordQuietSyncInput,
-  type RecordSyncFailureInput,
-  type RecordSyncInput,
-  UNIVERSIGN_ERROR_TYPES,
+import type {
+  BusinessActionInput,
+  BusinessActionOutcome,
+  RecordActionFailureInput,
+  RecordQuietSyncInput,
+  RecordSyncFailureInput,
+  RecordSyncInput,
 } from '../../activities/sync-contracts';
 import type { SignerSnapshot, TransactionSnapshot } from '../../activities/transaction-snapshot';
+import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
 
 export interface FakeTransaction {
   state: string;
@@ -38,6 +38,8 @@ export interface FakeSyncActivities {
   actionGate: Promise<void> | null;
   /** Errors thrown by the next attempts of an action, in order. */
   failNextActions: Partial<Record<ActionName, Error[]>>;
+  /** Errors thrown by the next attempts to record an action's failure, in order. */
+  failNextActionFailureRecords: Error[];
   transaction: FakeTransaction;
   /** Skipped-clock time (ms) of every fetch, including failed attempts. */
   fetchTimes: number[];
@@ -70,6 +72,7 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
     actionCalls: [],
     actionFailures: [],
     failNextActions: {},
+    failNextActionFailureRecords: [],
     fetchGate: null,
     actionGate: null,
     placements: [],
@@ -81,6 +84,8 @@ export function createFakeSyncActivities(env: TestWorkflowEnvironment, transacti
       cancelUniversignTransaction: (input) => fakeAction('cancelUniversignTransaction', input),
       async recordActionFailure(input: RecordActionFailureInput) {
         place('recordActionFailure');
+        const failure = fake.failNextActionFailureRecords.shift();
+        if (failure) throw failure;
         fake.actionFailures.push(input);
       },
       async fetchUniversignTransaction(id: string): Promise<TransactionSnapshot> {

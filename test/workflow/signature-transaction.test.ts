@@ -19,8 +19,8 @@ import {
   type TransactionState,
   universignEventSignal,
 } from '../../workflows/messages';
-import { MAX_NOT_FOUND_STREAK } from '../../workflows/signature-transaction';
 import { universignTaskQueue } from '../../workflows/task-queues';
+import { MAX_NOT_FOUND_STREAK } from '../../workflows/transaction-sync';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal-env';
 import {
   createFakeSyncActivities,
@@ -493,6 +493,54 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
       },
       (fake) => {
         fake.failNextActions.updateSageFields = [gatewayDown(), gatewayDown(), gatewayDown()];
+      },
+    );
+  });
+
+  test('a Sage field update that fails for good, even to record its failure, neither blocks nor fails the one queued after it', async () => {
+    const held = gate();
+    await withWorkflow(
+      { poll: { minSeconds: 60, maxSeconds: HOUR } },
+      async ({ fake, handle }) => {
+        await waitFor(() => fake.actionCalls.length === 1, 'the EN_COURS Sage update, held');
+        fake.transaction.state = 'completed';
+        await handle.signal(universignEventSignal, {
+          eventId: 'evt_signed',
+          type: 'transaction.lifecycle.completed',
+          receivedAt: '2026-01-01T00:00:00Z',
+        });
+        // SIGNE's other actions start; its Sage update waits for EN_COURS's to settle.
+        await waitFor(() => fake.actionCalls.length === 4, 'the other SIGNE actions');
+        assert.deepEqual(
+          fake.actionCalls.filter((call) => call.name === 'updateSageFields').map((call) => call.input.status),
+          ['EN_COURS'],
+        );
+        fake.actionGate = null;
+        held.open();
+        const result: TransactionState = await handle.result();
+        assert.equal(result.status, 'SIGNE');
+        assert.deepEqual(
+          fake.actionCalls.filter((call) => call.name === 'updateSageFields').map((call) => call.input.status),
+          ['EN_COURS', 'SIGNE'],
+          "SIGNE's Sage update ran after EN_COURS's failed",
+        );
+        assert.deepEqual(
+          result.actions.filter((action) => action.kind === 'UPDATE_SAGE_FIELDS').map((action) => [action.status, action.state]),
+          [
+            ['EN_COURS', 'failed'],
+            ['SIGNE', 'done'],
+          ],
+        );
+        assert.match(result.actions[0]?.summary ?? '', /SageGatewayRejected/);
+      },
+      (fake) => {
+        fake.actionGate = held.promise;
+        fake.failNextActions.updateSageFields = [
+          ApplicationFailure.create({ type: 'SageGatewayRejected', message: 'HTTP 422', nonRetryable: true }),
+        ];
+        fake.failNextActionFailureRecords = [
+          ApplicationFailure.create({ type: 'TransactionNotRecorded', message: 'no row for the transaction', nonRetryable: true }),
+        ];
       },
     );
   });

@@ -1,0 +1,30 @@
+/** Timeouts and retry policy of the business-action activities. */
+import type { ActivityOptions } from '@temporalio/common';
+import { PERMANENT_ACTION_ERROR_TYPES } from './error-types';
+import type { SignatureTransactionInput } from './messages';
+
+/**
+ * The business actions heartbeat while they work, and each heartbeat renews the action's lease in
+ * the database. Past this long without one, Temporal takes the attempt (and its worker) for lost and
+ * retries it: a crashed worker holds an action for 30 seconds, not for its whole startToCloseTimeout.
+ */
+export const ACTION_HEARTBEAT_TIMEOUT = '30 seconds';
+
+/**
+ * Retryable failures (gateway or SMTP down) are retried for days, not minutes: the order or the
+ * e-mail must still happen after an outage. Permanent ones fail at once.
+ */
+export function businessActionOptions(retry: SignatureTransactionInput['actionRetry']): ActivityOptions {
+  return {
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
+    scheduleToCloseTimeout: `${retry?.giveUpAfterHours ?? 72} hours`,
+    retry: {
+      initialInterval: `${retry?.initialSeconds ?? 5} seconds`,
+      backoffCoefficient: 2,
+      maximumInterval: '10 minutes',
+      ...(retry?.maximumAttempts ? { maximumAttempts: retry.maximumAttempts } : {}),
+      nonRetryableErrorTypes: [...PERMANENT_ACTION_ERROR_TYPES],
+    },
+  };
+}
