@@ -58,7 +58,9 @@ const OUTCOMES: Record<CountedRoute, Partial<Record<number, string>>> = {
 };
 
 function outcomeOf(countedAs: CountedRoute, reply: FastifyReply): string | undefined {
-  return reply.outcome ?? OUTCOMES[countedAs][reply.statusCode];
+  // An outcome the handler set stands only if its answer went out (not replaced by an error).
+  const declared = reply.statusCode < 300 ? reply.outcome : null;
+  return declared ?? OUTCOMES[countedAs][reply.statusCode];
 }
 
 export const metricsPlugin = fp(
