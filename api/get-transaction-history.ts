@@ -5,47 +5,7 @@
  */
 import { readActionSummary } from '../activities/actions/read-action-summary';
 import type { PrismaClient } from '../prisma/generated/client';
-
-export interface SyncHistoryEntry {
-  at: string;
-  kind: 'sync';
-  source: string;
-  previousStatus: string | null;
-  newStatus: string | null;
-  statusChanged: boolean;
-  universignState: string | null;
-  success: boolean;
-  error: string | null;
-  details: unknown;
-}
-
-export interface WebhookHistoryEntry {
-  at: string;
-  kind: 'webhook';
-  eventId: string;
-  type: string;
-  status: string;
-  duplicateCount: number;
-  lastError: string | null;
-}
-
-export interface ActionHistoryEntry {
-  at: string;
-  kind: 'action';
-  action: string;
-  forStatus: string;
-  state: string;
-  attempts: number;
-  summary: string | null;
-  lastError: string | null;
-}
-
-export type HistoryEntry = SyncHistoryEntry | WebhookHistoryEntry | ActionHistoryEntry;
-
-export interface TransactionHistory {
-  transactionId: string;
-  entries: HistoryEntry[];
-}
+import type { HistoryEntry, TransactionHistory } from './schemas/transactions';
 
 /** null when neither the transaction nor any webhook event about it is known. */
 export async function getTransactionHistory(

@@ -1,50 +1,12 @@
 /**
  * The API's view of one signature transaction, read from the database (the workflows' durable
  * projection). `transactionId` is the Universign id; the row's own uuid never leaves the database.
+ * Its shape is the `transactionView` schema (api/schemas/transactions.ts).
  */
 
 import { readActionSummary } from '../activities/actions/read-action-summary';
 import type { Prisma, PrismaClient } from '../prisma/generated/client';
-import type { LocalStatus } from '../workflows/status-machine';
-
-export interface TransactionView {
-  transactionId: string;
-  workflowId: string;
-  sageDocument: { type: string; number: string } | null;
-  name: string | null;
-  status: LocalStatus;
-  universignState: string | null;
-  stalled: boolean;
-  stalledReason: string | null;
-  signers: Array<{ email: string; name: string | null; state: string; url?: string }>;
-  sentAt: string | null;
-  expiresAt: string | null;
-  signedAt: string | null;
-  refusedAt: string | null;
-  expiredAt: string | null;
-  cancelledAt: string | null;
-  lastSyncedAt: string | null;
-  syncCount: number;
-  /** Of those, syncs that found nothing new: counted here, not written to the history (sync log). */
-  quietSyncCount: number;
-  lastSyncError: string | null;
-  lastSyncErrorAt: string | null;
-  webhookReceived: boolean;
-  /** Business actions: `status` is the action's state (running, done, skipped, failed); `forStatus` the status that called for it. */
-  actions: Array<{
-    kind: string;
-    status: string;
-    at: string | null;
-    forStatus: LocalStatus;
-    attempts: number;
-    summary: string | null;
-    lastError: string | null;
-  }>;
-  /** `path` is relative to ARCHIVE_DIR. */
-  archivedDocuments: Array<{ name: string; sha256: string; path: string; sizeBytes: number; universignDocumentId: string }>;
-  sageOrder: { type: string; number: string } | null;
-  updatedAt: string;
-}
+import type { TransactionView } from './schemas/transactions';
 
 /** What to include with a transaction row to build its view. */
 export const TRANSACTION_VIEW_INCLUDE = {

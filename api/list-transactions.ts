@@ -1,24 +1,9 @@
 /** Lists transactions from the database, filtered by local status and Sage document, newest change first. */
 import type { Prisma, PrismaClient } from '../prisma/generated/client';
-import type { LocalStatus } from '../workflows/status-machine';
-import { TRANSACTION_VIEW_INCLUDE, type TransactionView, toTransactionView } from './get-transaction-view';
+import { TRANSACTION_VIEW_INCLUDE, toTransactionView } from './get-transaction-view';
+import type { ListQuery, TransactionList } from './schemas/transactions';
 
-export interface ListTransactionsQuery {
-  status?: LocalStatus;
-  /** `type:number` (the SageDocument search attribute's form) or just `number`. */
-  sageDocument?: string;
-  limit: number;
-  offset: number;
-}
-
-export interface TransactionList {
-  items: TransactionView[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export async function listTransactions(prisma: PrismaClient, query: ListTransactionsQuery): Promise<TransactionList> {
+export async function listTransactions(prisma: PrismaClient, query: ListQuery): Promise<TransactionList> {
   const where: Prisma.SignatureTransactionWhereInput = {
     ...(query.status ? { status: query.status } : {}),
     ...(query.sageDocument ? sageDocumentFilter(query.sageDocument) : {}),

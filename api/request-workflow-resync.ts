@@ -11,6 +11,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { resyncUpdate, signatureWorkflowId, type TransactionState } from '../workflows/messages';
+import { TemporalUnavailableError } from './domain-errors';
 
 /** Covers acceptance by a worker and the sync itself (one Universign read and one database write). */
 export const RESYNC_DEADLINE_MS = 30_000;
@@ -21,11 +22,6 @@ export type WorkflowResync =
   /** The run has ended; `finalState` is its result when it completed normally. */
   | { kind: 'closed'; workflowStatus: string; finalState: TransactionState | null }
   | { kind: 'missing' };
-
-/** Temporal could not be reached, or the update got no answer before the deadline. */
-export class TemporalUnavailableError extends Error {
-  override name = 'TemporalUnavailableError';
-}
 
 export async function requestWorkflowResync(temporal: Client, transactionId: string, reason: string | undefined): Promise<WorkflowResync> {
   const handle = temporal.workflow.getHandle<() => Promise<TransactionState>>(signatureWorkflowId(transactionId));

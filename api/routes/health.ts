@@ -1,20 +1,10 @@
 /** GET /health (the process answers) and GET /ready (PostgreSQL and Temporal both reachable). */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { liveness, readiness } from '../schemas/health';
 
 const READY_TIMEOUT_MS = 2_000;
 
-const readySchema = {
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['ready', 'unavailable'] },
-    checks: {
-      type: 'object',
-      properties: { database: { type: 'string' }, temporal: { type: 'string' } },
-    },
-  },
-} as const;
-
-export async function healthRoutes(app: FastifyInstance): Promise<void> {
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/health',
     {
@@ -22,10 +12,10 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         tags: ['health'],
         summary: 'Liveness',
         security: [],
-        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+        response: { 200: liveness },
       },
     },
-    async () => ({ status: 'ok' }),
+    async () => ({ status: 'ok' as const }),
   );
 
   app.get(
@@ -35,7 +25,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         tags: ['health'],
         summary: 'Readiness: database and Temporal reachable',
         security: [],
-        response: { 200: readySchema, 503: readySchema },
+        response: { 200: readiness, 503: readiness },
       },
     },
     async (_request, reply) => {
@@ -50,7 +40,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         .send({ status: ready ? 'ready' : 'unavailable', checks: { database, temporal: workflowService } });
     },
   );
-}
+};
 
 async function check(probe: () => Promise<unknown>): Promise<string> {
   try {

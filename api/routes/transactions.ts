@@ -1,43 +1,36 @@
 /**
  * /api/transactions: read the recorded transactions and their audit log, force a resync through
  * the workflow, cancel on Universign. Bearer auth comes from the bearer-auth plugin; the work is
- * in the api/*-transaction* files so these handlers only translate HTTP.
+ * in the api/*-transaction* files, which throw domain errors the error handler answers; these
+ * handlers only translate HTTP. Shapes: api/schemas/transactions.ts.
  */
-import type { FastifyInstance } from 'fastify';
-import type { LocalStatus } from '../../workflows/status-machine';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { cancelTransaction } from '../cancel-transaction';
+import { UnknownTransactionError } from '../domain-errors';
 import { getTransactionHistory } from '../get-transaction-history';
 import { getTransactionView } from '../get-transaction-view';
 import { listTransactions } from '../list-transactions';
-import { HttpError } from '../plugins/error-handler';
 import { resyncTransaction } from '../resync-transaction';
+import { errorResponses } from '../schemas/error-response';
 import {
-  conflictSchema,
-  errorSchema,
-  historyQuerySchema,
-  historyResponseSchema,
-  listQuerySchema,
-  listResponseSchema,
-  pendingStateResponseSchema,
-  resyncBodySchema,
-  stateResponseSchema,
-  transactionIdParamsSchema,
-  transactionViewSchema,
-} from '../transaction-schemas';
-
-interface IdParams {
-  transactionId: string;
-}
+  conflictResponse,
+  historyQuery,
+  listQuery,
+  pendingStateResponse,
+  resyncBody,
+  stateResponse,
+  transactionHistory,
+  transactionIdParams,
+  transactionList,
+  transactionView,
+} from '../schemas/transactions';
 
 const tags = ['transactions'];
-const commonErrors = { 400: errorSchema, 401: errorSchema } as const;
 
-export async function transactionRoutes(app: FastifyInstance): Promise<void> {
+export const transactionRoutes: FastifyPluginAsyncZod = async (app) => {
   const { prisma } = app.deps;
-  const countResync = (operation: 'resync' | 'cancel') => (outcome: string) =>
-    app.metrics.resyncs.inc({ outcome: `${operation}_${outcome}` });
 
-  app.get<{ Querystring: { status?: LocalStatus; sageDocument?: string; limit: number; offset: number } }>(
+  app.get(
     '/',
     {
       // One path, documented as the contract names it (`/api/transactions`, no trailing slash).
@@ -45,92 +38,85 @@ export async function transactionRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags,
         summary: 'List transactions, most recently updated first',
-        querystring: listQuerySchema,
-        response: { 200: listResponseSchema, ...commonErrors },
+        querystring: listQuery,
+        response: { 200: transactionList, ...errorResponses(400, 401) },
       },
     },
     async (request) => listTransactions(prisma, request.query),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get(
     '/:transactionId',
     {
       schema: {
         tags,
         summary: 'One transaction as last recorded by its workflow',
-        params: transactionIdParamsSchema,
-        response: { 200: transactionViewSchema, ...commonErrors, 404: errorSchema },
+        params: transactionIdParams,
+        response: { 200: transactionView, ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {
       const view = await getTransactionView(prisma, request.params.transactionId);
-      if (!view) throw new HttpError(404, `unknown transaction ${request.params.transactionId}`);
+      if (!view) throw new UnknownTransactionError(request.params.transactionId);
       return view;
     },
   );
 
-  app.get<{ Params: IdParams; Querystring: { limit: number } }>(
+  app.get(
     '/:transactionId/history',
     {
       schema: {
         tags,
-        summary: 'Audit log: syncs and webhook events, oldest first',
-        params: transactionIdParamsSchema,
-        querystring: historyQuerySchema,
-        response: { 200: historyResponseSchema, ...commonErrors, 404: errorSchema },
+        summary: 'Audit log: syncs, webhook events and business actions, oldest first',
+        params: transactionIdParams,
+        querystring: historyQuery,
+        response: { 200: transactionHistory, ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {
       const history = await getTransactionHistory(prisma, request.params.transactionId, request.query.limit);
-      if (!history) throw new HttpError(404, `unknown transaction ${request.params.transactionId}`);
+      if (!history) throw new UnknownTransactionError(request.params.transactionId);
       return history;
     },
   );
 
-  app.post<{ Params: IdParams; Body: { reason?: string } | null | undefined }>(
+  app.post(
     '/:transactionId/resync',
     {
+      config: { countedAs: 'resync' },
       schema: {
         tags,
         summary: 'Re-read the transaction from Universign now (workflow update `resync`) and return the resulting state',
-        params: transactionIdParamsSchema,
-        body: resyncBodySchema,
-        response: {
-          200: stateResponseSchema,
-          ...commonErrors,
-          404: errorSchema,
-          409: conflictSchema,
-          413: errorSchema,
-          503: errorSchema,
-        },
+        params: transactionIdParams,
+        body: resyncBody,
+        response: { 200: stateResponse, ...errorResponses(400, 401, 404, 413, 503), 409: conflictResponse },
       },
     },
-    async (request) => resyncTransaction(app.deps, request.params.transactionId, request.body?.reason, countResync('resync')),
+    async (request) => resyncTransaction(app.deps, request.params.transactionId, request.body?.reason),
   );
 
-  app.post<{ Params: IdParams }>(
+  app.post(
     '/:transactionId/cancel',
     {
+      config: { countedAs: 'cancel' },
       schema: {
         tags,
         summary: 'Cancel the transaction on Universign and record ANNULE through its workflow',
         description:
           '200 once the workflow has recorded ANNULE; 202 when Universign has cancelled but the workflow could not record it yet.',
-        params: transactionIdParamsSchema,
+        params: transactionIdParams,
         response: {
-          200: stateResponseSchema,
-          202: pendingStateResponseSchema,
-          ...commonErrors,
-          404: errorSchema,
-          409: conflictSchema,
-          502: errorSchema,
-          503: errorSchema,
+          200: stateResponse,
+          202: pendingStateResponse,
+          ...errorResponses(400, 401, 404, 502, 503),
+          409: conflictResponse,
         },
       },
     },
     async (request, reply) => {
-      const result = await cancelTransaction(app.deps, request.params.transactionId, countResync('cancel'));
-      return reply.code(result.statusCode).send(result.body);
+      const result = await cancelTransaction(app.deps, request.params.transactionId);
+      if (result.recorded) return { transactionId: result.transactionId, state: result.state };
+      return reply.code(202).send({ transactionId: result.transactionId, state: result.state, message: result.message });
     },
   );
-}
+};
