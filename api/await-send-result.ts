@@ -5,7 +5,7 @@
  */
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { UNIVERSIGN_ERROR_TYPES } from '../activities/sync-contracts';
+import { UNIVERSIGN_ERROR_TYPES } from '../workflows/error-types';
 import { SEND_STEP_FAILED, type SendFailureDetails, type SendResult } from '../workflows/send-messages';
 import { HttpError } from './plugins/error-handler';
 

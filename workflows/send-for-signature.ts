@@ -20,8 +20,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SendActivities } from '../activities/send/create-send-activities';
-import { UNIVERSIGN_ERROR_TYPES } from '../activities/sync-contracts';
 import { buildSignatureWorkflowStart } from './build-signature-workflow-start';
+import { UNIVERSIGN_ERROR_TYPES } from './error-types';
 import { sageDocumentMetadata } from './sage-document-metadata';
 import {
   defaultTransactionName,

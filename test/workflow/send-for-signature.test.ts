@@ -10,9 +10,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createSendActivities } from '../../activities/send/create-send-activities';
-import { UNIVERSIGN_ERROR_TYPES } from '../../activities/sync-contracts';
 import { createQueueWorkers } from '../../worker/create-sync-worker';
 import { buildSignatureWorkflowStart } from '../../workflows/build-signature-workflow-start';
+import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
 import { signatureWorkflowId } from '../../workflows/messages';
 import {
   SEND_STEP_FAILED,
