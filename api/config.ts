@@ -3,7 +3,7 @@
  * Secrets (API key, tokens) are kept out of every error message.
  */
 import { z } from 'zod';
-import { checkTemporalTls, connectionFields, optionalText, parseConfig } from '../worker/config-fields';
+import { checkTemporalTls, connectionFields, optionalText, parseConfig } from '../shared/config-fields';
 import { DEFAULT_POLL_MAX_SECONDS, DEFAULT_POLL_MIN_SECONDS, DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS } from '../workflows/poll-cadence';
 
 export const apiConfigSchema = z

@@ -2,7 +2,7 @@
  * Runs the Universign simulator as a standalone process (for the demo stack and manual tries).
  * Env: UNIVERSIGN_SIMULATOR_PORT (8300), UNIVERSIGN_SIMULATOR_HOST (127.0.0.1), UNIVERSIGN_API_KEY (sim-key).
  */
-import { startUniversignSimulator } from '../test/fakes/universign-simulator';
+import { startUniversignSimulator } from '../simulators/universign-simulator';
 
 const port = Number(process.env.UNIVERSIGN_SIMULATOR_PORT ?? 8300);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { DEFAULT_BUSINESS_ACTION_SETTINGS } from '../activities/actions/business-action-deps';
-import { checkTemporalTls, connectionFields, optionalText, parseConfig, positiveInt } from './config-fields';
+import { checkTemporalTls, connectionFields, optionalText, parseConfig, positiveInt } from '../shared/config-fields';
 import { DEFAULT_WORKER_TUNING } from './worker-tuning';
 
-export { ConfigError } from './config-fields';
+export { ConfigError } from '../shared/config-fields';
 
 export const workerConfigSchema = z
   .object({

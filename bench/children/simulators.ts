@@ -5,9 +5,9 @@
  * transaction is read, to time polls from outside the product.
  */
 import { normalizeTransaction } from '../../activities/normalize-transaction';
-import { startSageGatewaySimulator } from '../../test/fakes/sage-gateway-simulator';
-import { startUniversignSimulator } from '../../test/fakes/universign-simulator';
-import { buildWebhookEvent, signWebhookBody } from '../../test/fakes/universign-webhook-sender';
+import { startSageGatewaySimulator } from '../../simulators/sage-gateway-simulator';
+import { startUniversignSimulator } from '../../simulators/universign-simulator';
+import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';
 import { startSmtpSink } from '../../test/support/smtp-sink';
 import { sageDocumentMetadata } from '../../workflows/sage-document-metadata';
 import { serveRpc } from '../lib/child-rpc';

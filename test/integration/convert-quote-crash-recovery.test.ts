@@ -11,7 +11,7 @@ import { createConvertQuoteToOrder } from '../../activities/actions/convert-quot
 import { createSageGatewayClient } from '../../activities/sage-gateway-client';
 import type { BusinessActionInput } from '../../activities/sync-contracts';
 import { createUniversignClient } from '../../activities/universign-client';
-import { type SageGatewaySimulator, startSageGatewaySimulator } from '../fakes/sage-gateway-simulator';
+import { type SageGatewaySimulator, startSageGatewaySimulator } from '../../simulators/sage-gateway-simulator';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ServiceError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { SimulatorError } from '../../simulators/universign-simulator-store';
 import { buildSignatureWorkflowStart } from '../../workflows/build-signature-workflow-start';
 import { SEND_STEP_FAILED, sendProgressQuery } from '../../workflows/send-messages';
-import { SimulatorError } from '../fakes/universign-simulator-store';
 import { serverError, signatureRequestHelpers } from '../support/signature-request-helpers';
 import { startTestStack, type TestStack } from '../support/start-test-stack';
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';
 import { signatureWorkflowId } from '../../workflows/messages';
-import { buildWebhookEvent, signWebhookBody } from '../fakes/universign-webhook-sender';
 import { startTestStack, type TestStack } from '../support/start-test-stack';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { waitUntil } from '../support/wait-until';

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { generateWebhookSigningKey } from '../../simulators/universign-webhook-keys';
+import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';
 import { signatureWorkflowId } from '../../workflows/messages';
 import { sageDocumentMetadata } from '../../workflows/sage-document-metadata';
 import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY } from '../../workflows/search-attributes';
-import { generateWebhookSigningKey } from '../fakes/universign-webhook-keys';
-import { buildWebhookEvent, signWebhookBody } from '../fakes/universign-webhook-sender';
 import { startTestStack, type TestStack } from '../support/start-test-stack';
 import { waitUntil } from '../support/wait-until';
 

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { sendWorkflowId } from '../../api/identify-signature-request';
-import { renderSimulatedPdf } from '../fakes/render-simulated-pdf';
-import type { SimulatorRequestLogEntry } from '../fakes/universign-simulator';
-import { type SimulatedTransaction, SimulatorError } from '../fakes/universign-simulator-store';
+import { renderSimulatedPdf } from '../../simulators/render-simulated-pdf';
+import type { SimulatorRequestLogEntry } from '../../simulators/universign-simulator';
+import { type SimulatedTransaction, SimulatorError } from '../../simulators/universign-simulator-store';
 import { TEST_API_TOKEN, type TestStack } from './start-test-stack';
 import { waitUntil } from './wait-until';
 

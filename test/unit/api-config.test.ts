@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadApiConfig } from '../../api/config';
-import { ConfigError } from '../../worker/config-fields';
+import { ConfigError } from '../../shared/config-fields';
 
 const minimal = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test',

@@ -4,8 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createFetchUniversignTransaction } from '../../activities/fetch-universign-transaction';
 import type { TransactionSnapshot } from '../../activities/transaction-snapshot';
 import { createUniversignClient } from '../../activities/universign-client';
+import { startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
 import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
-import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 
 const API_KEY = 'fetch-test-key';
 const FETCHED_AT = new Date('2025-03-01T10:00:00.000Z');

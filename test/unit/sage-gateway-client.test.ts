@@ -10,8 +10,8 @@ import {
   SageGatewayUnavailableError,
   toSageActivityFailure,
 } from '../../activities/sage-gateway-errors';
+import { type SageGatewaySimulator, startSageGatewaySimulator } from '../../simulators/sage-gateway-simulator';
 import { SAGE_GATEWAY_ERROR_TYPES } from '../../workflows/error-types';
-import { type SageGatewaySimulator, startSageGatewaySimulator } from '../fakes/sage-gateway-simulator';
 
 const TOKEN = 'sage-token-9c41e2';
 

@@ -12,9 +12,9 @@ import {
   UniversignBadResponseError,
   UniversignUnavailableError,
 } from '../../activities/universign-errors';
+import { renderSimulatedPdf } from '../../simulators/render-simulated-pdf';
+import { signedPdfFor, startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
 import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
-import { renderSimulatedPdf } from '../fakes/render-simulated-pdf';
-import { signedPdfFor, startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
 
 const API_KEY = 'test-key-5d1f0c';
 const SIGNER = { email: 'client@example.com', fullName: 'Claire Client' };

@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { type SimulatedEventType, signedPdfFor, startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
+import {
+  type SimulatedEventType,
+  signedPdfFor,
+  startUniversignSimulator,
+  type UniversignSimulator,
+} from '../../simulators/universign-simulator';
 
 const API_KEY = 'sim-test-key';
 const ALICE = 'alice@example.com';

@@ -5,14 +5,14 @@ import { afterEach, describe, test } from 'node:test';
 import { createRemoteJWKSet, flattenedVerify } from 'jose';
 import { createUniversignKeySet } from '../../api/universign-jwks';
 import { verifyUniversignSignature } from '../../api/verify-universign-signature';
-import { startUniversignSimulator, type UniversignSimulator } from '../fakes/universign-simulator';
-import { createWebhookKeys } from '../fakes/universign-webhook-keys';
+import { startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
+import { createWebhookKeys } from '../../simulators/universign-webhook-keys';
 import {
   createWebhookSender,
   TEST_RETRY_DELAYS_MS,
   UNIVERSIGN_RETRY_DELAYS_MS,
   type WebhookSender,
-} from '../fakes/universign-webhook-sender';
+} from '../../simulators/universign-webhook-sender';
 
 interface Received {
   method: string;

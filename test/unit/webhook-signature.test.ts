@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createUniversignKeySet, type UniversignKeySetOptions } from '../../api/universign-jwks';
 import { verifyUniversignSignature, WebhookSignatureError, type WebhookSignatureFailure } from '../../api/verify-universign-signature';
-import { startUniversignSimulator, type UniversignSimulator, type WebhookKeys } from '../fakes/universign-simulator';
-import { generateWebhookSigningKey, newKid } from '../fakes/universign-webhook-keys';
-import { buildWebhookEvent, signWebhookBody } from '../fakes/universign-webhook-sender';
+import { startUniversignSimulator, type UniversignSimulator, type WebhookKeys } from '../../simulators/universign-simulator';
+import { generateWebhookSigningKey, newKid } from '../../simulators/universign-webhook-keys';
+import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';
 
 const JWKS_PATH = '/v1/webhooks/jwks.json';
 const COOLDOWN_MS = 1_000;

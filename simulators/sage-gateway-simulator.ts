@@ -5,9 +5,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SageDocumentRef } from '../../activities/sync-contracts';
+import type { SageDocumentRef } from '../activities/sync-contracts';
 
-export type { SageDocumentRef } from '../../activities/sync-contracts';
+export type { SageDocumentRef } from '../activities/sync-contracts';
 
 /** Conventional statuses: `en_cours` (open), `transforme` (a quote converted into an order). */
 export type SimulatedSageStatus = 'en_cours' | 'transforme' | (string & {});
