@@ -2,21 +2,21 @@
  * The Fastify app factory: cross-cutting plugins (errors, auth, metrics, OpenAPI), then routes by
  * resource. Everything it talks to comes in `deps`, so tests drive it with `inject` or over HTTP.
  *
- * Route schemas are zod (api/schemas/*.ts): with fastify-type-provider-zod one definition per
+ * Route schemas are zod (each resource's *-schemas.ts beside its routes): with fastify-type-provider-zod one definition per
  * shape validates the input, checks and strips the output, types the handler and feeds OpenAPI.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './app-deps';
+import { healthRoutes } from './health/health-routes';
 import { bearerAuthPlugin } from './plugins/bearer-auth';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
 import { webhookDeliveryPlugin } from './plugins/webhook-delivery';
-import { healthRoutes } from './routes/health';
 import { signatureRequestRoutes } from './routes/signature-requests';
-import { transactionRoutes } from './routes/transactions';
-import { webhookRoutes } from './routes/webhooks';
+import { transactionRoutes } from './transactions/transaction-routes';
+import { webhookRoutes } from './webhooks/webhook-routes';
 
 export interface CreateAppOptions {
   logger?: FastifyServerOptions['logger'];

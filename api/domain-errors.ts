@@ -4,7 +4,7 @@
  * Universign client (activities/universign-errors.ts) and of webhook verification and parsing are
  * domain errors too, and mapped there as well.
  */
-import type { TransactionView } from './schemas/transactions';
+import type { TransactionView } from './transactions/transaction-schemas';
 
 /** No transaction with this id is recorded here (or, for a cancel, known to Universign). */
 export class UnknownTransactionError extends Error {

@@ -14,8 +14,8 @@ import { closeGracefully } from './close-gracefully';
 import { loadApiConfig } from './config';
 import { createApp, LOG_REDACTIONS } from './create-app';
 import { createLazyNativeClient } from './lazy-native-client';
-import { createUniversignKeySet } from './universign-jwks';
-import { createWebhookStore } from './webhook-store';
+import { createUniversignKeySet } from './webhooks/universign-jwks';
+import { createWebhookStore } from './webhooks/webhook-store';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();

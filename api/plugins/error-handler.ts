@@ -18,8 +18,8 @@ import {
   WebhookNotRecordedError,
   WorkflowEndedError,
 } from '../domain-errors';
-import { WebhookEventError } from '../parse-universign-event';
-import { WebhookSignatureError } from '../verify-universign-signature';
+import { WebhookEventError } from '../webhooks/parse-universign-event';
+import { WebhookSignatureError } from '../webhooks/verify-universign-signature';
 
 /**
  * An answer chosen by the route itself. Kept for the signature-request routes until they throw

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { startWebhookRedelivery } from '../redeliver-pending-webhook-events';
-import { createWebhookDeliveryQueue, type WebhookDeliveryQueue } from '../webhook-delivery-queue';
+import { startWebhookRedelivery } from '../webhooks/redeliver-pending-webhook-events';
+import { createWebhookDeliveryQueue, type WebhookDeliveryQueue } from '../webhooks/webhook-delivery-queue';
 
 declare module 'fastify' {
   interface FastifyInstance {

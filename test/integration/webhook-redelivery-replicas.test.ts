@@ -10,9 +10,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import pino from 'pino';
 import type { AppDeps } from '../../api/app-deps';
-import type { UniversignEvent } from '../../api/parse-universign-event';
-import { redeliverPendingWebhookEvents } from '../../api/redeliver-pending-webhook-events';
-import { createWebhookStore, DELIVERY_LEASE_MS } from '../../api/webhook-store';
+import type { UniversignEvent } from '../../api/webhooks/parse-universign-event';
+import { redeliverPendingWebhookEvents } from '../../api/webhooks/redeliver-pending-webhook-events';
+import { createWebhookStore, DELIVERY_LEASE_MS } from '../../api/webhooks/webhook-store';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const EVENTS = 40;

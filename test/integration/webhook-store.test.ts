@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import type { UniversignEvent } from '../../api/parse-universign-event';
-import { createWebhookStore, DELIVERY_LEASE_MS, type WebhookStore } from '../../api/webhook-store';
+import type { UniversignEvent } from '../../api/webhooks/parse-universign-event';
+import { createWebhookStore, DELIVERY_LEASE_MS, type WebhookStore } from '../../api/webhooks/webhook-store';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;

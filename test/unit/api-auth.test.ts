@@ -10,8 +10,8 @@ import type { UniversignClient } from '../../activities/universign-client';
 import { UniversignAuthError } from '../../activities/universign-errors';
 import type { AppDeps } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
-import type { UniversignKeySet } from '../../api/universign-jwks';
-import type { WebhookStore } from '../../api/webhook-store';
+import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
+import type { WebhookStore } from '../../api/webhooks/webhook-store';
 import type { PrismaClient } from '../../prisma/generated/client';
 
 const TOKEN = 'unit-token-abcdef';

@@ -20,9 +20,9 @@ import {
   WorkflowEndedError,
 } from '../../api/domain-errors';
 import { describeError } from '../../api/plugins/error-handler';
-import { transactionView } from '../../api/schemas/transactions';
-import type { UniversignKeySet } from '../../api/universign-jwks';
-import type { WebhookStore } from '../../api/webhook-store';
+import { transactionView } from '../../api/transactions/transaction-schemas';
+import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
+import type { WebhookStore } from '../../api/webhooks/webhook-store';
 import type { PrismaClient } from '../../prisma/generated/client';
 import { LOCAL_STATUSES } from '../../workflows/status-machine';
 

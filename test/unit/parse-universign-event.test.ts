@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseUniversignEvent, WebhookEventError, type WebhookEventFailure } from '../../api/parse-universign-event';
+import { parseUniversignEvent, WebhookEventError, type WebhookEventFailure } from '../../api/webhooks/parse-universign-event';
 import { buildWebhookEvent } from '../../simulators/universign-webhook-sender';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');

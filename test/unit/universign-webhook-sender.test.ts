@@ -3,8 +3,8 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import { createRemoteJWKSet, flattenedVerify } from 'jose';
-import { createUniversignKeySet } from '../../api/universign-jwks';
-import { verifyUniversignSignature } from '../../api/verify-universign-signature';
+import { createUniversignKeySet } from '../../api/webhooks/universign-jwks';
+import { verifyUniversignSignature } from '../../api/webhooks/verify-universign-signature';
 import { startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
 import { createWebhookKeys } from '../../simulators/universign-webhook-keys';
 import {

@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import type { AppDeps } from '../../api/app-deps';
-import { createWebhookDeliveryQueue, type DeliveryResult } from '../../api/webhook-delivery-queue';
-import type { PendingWebhookEvent } from '../../api/webhook-store';
+import { createWebhookDeliveryQueue, type DeliveryResult } from '../../api/webhooks/webhook-delivery-queue';
+import type { PendingWebhookEvent } from '../../api/webhooks/webhook-store';
 
 function event(n: number, leaseMs = 10_000): PendingWebhookEvent {
   return {

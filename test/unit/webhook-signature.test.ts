@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createUniversignKeySet, type UniversignKeySetOptions } from '../../api/universign-jwks';
-import { verifyUniversignSignature, WebhookSignatureError, type WebhookSignatureFailure } from '../../api/verify-universign-signature';
+import { createUniversignKeySet, type UniversignKeySetOptions } from '../../api/webhooks/universign-jwks';
+import {
+  verifyUniversignSignature,
+  WebhookSignatureError,
+  type WebhookSignatureFailure,
+} from '../../api/webhooks/verify-universign-signature';
 import { startUniversignSimulator, type UniversignSimulator, type WebhookKeys } from '../../simulators/universign-simulator';
 import { generateWebhookSigningKey, newKid } from '../../simulators/universign-webhook-keys';
 import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';

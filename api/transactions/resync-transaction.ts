@@ -3,9 +3,9 @@
  * answers with the state it produced. The workflow holds the truth, so nothing is read from
  * Universign or written to the database here.
  */
-import type { TransactionState } from '../workflows/messages';
-import type { AppDeps } from './app-deps';
-import { TemporalUnavailableError, UnknownTransactionError, WorkflowEndedError } from './domain-errors';
+import type { TransactionState } from '../../workflows/messages';
+import type { AppDeps } from '../app-deps';
+import { TemporalUnavailableError, UnknownTransactionError, WorkflowEndedError } from '../domain-errors';
 import { getTransactionView } from './get-transaction-view';
 import { requestWorkflowResync, type WorkflowResync } from './request-workflow-resync';
 

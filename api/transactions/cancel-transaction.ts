@@ -2,17 +2,17 @@
  * POST /api/transactions/:id/cancel: cancels the transaction on Universign, then runs the
  * workflow's `resync` update so the workflow itself records ANNULE (it alone moves the status).
  */
-import { TransactionNotFoundError, UniversignBadResponseError } from '../activities/universign-errors';
-import type { TransactionState } from '../workflows/messages';
-import { isFinalStatus } from '../workflows/status-machine';
-import type { AppDeps } from './app-deps';
+import { TransactionNotFoundError, UniversignBadResponseError } from '../../activities/universign-errors';
+import type { TransactionState } from '../../workflows/messages';
+import { isFinalStatus } from '../../workflows/status-machine';
+import type { AppDeps } from '../app-deps';
 import {
   TemporalUnavailableError,
   TransactionFinalError,
   UniversignRejectedError,
   UnknownTransactionError,
   WorkflowEndedError,
-} from './domain-errors';
+} from '../domain-errors';
 import { getTransactionView } from './get-transaction-view';
 import { requestWorkflowResync, type WorkflowResync } from './request-workflow-resync';
 

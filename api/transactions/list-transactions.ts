@@ -1,7 +1,7 @@
 /** Lists transactions from the database, filtered by local status and Sage document, newest change first. */
-import type { Prisma, PrismaClient } from '../prisma/generated/client';
+import type { Prisma, PrismaClient } from '../../prisma/generated/client';
 import { TRANSACTION_VIEW_INCLUDE, toTransactionView } from './get-transaction-view';
-import type { ListQuery, TransactionList } from './schemas/transactions';
+import type { ListQuery, TransactionList } from './transaction-schemas';
 
 export async function listTransactions(prisma: PrismaClient, query: ListQuery): Promise<TransactionList> {
   const where: Prisma.SignatureTransactionWhereInput = {

@@ -3,9 +3,9 @@
  * and every business action carried out (or failed) for it, merged in time order (oldest first,
  * the most recent `limit` entries).
  */
-import { readActionSummary } from '../activities/actions/read-action-summary';
-import type { PrismaClient } from '../prisma/generated/client';
-import type { HistoryEntry, TransactionHistory } from './schemas/transactions';
+import { readActionSummary } from '../../activities/actions/read-action-summary';
+import type { PrismaClient } from '../../prisma/generated/client';
+import type { HistoryEntry, TransactionHistory } from './transaction-schemas';
 
 /** null when neither the transaction nor any webhook event about it is known. */
 export async function getTransactionHistory(

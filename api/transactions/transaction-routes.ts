@@ -2,16 +2,16 @@
  * /api/transactions: read the recorded transactions and their audit log, force a resync through
  * the workflow, cancel on Universign. Bearer auth comes from the bearer-auth plugin; the work is
  * in the api/*-transaction* files, which throw domain errors the error handler answers; these
- * handlers only translate HTTP. Shapes: api/schemas/transactions.ts.
+ * handlers only translate HTTP. Shapes: transaction-schemas.ts beside it.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { cancelTransaction } from '../cancel-transaction';
 import { UnknownTransactionError } from '../domain-errors';
-import { getTransactionHistory } from '../get-transaction-history';
-import { getTransactionView } from '../get-transaction-view';
-import { listTransactions } from '../list-transactions';
-import { resyncTransaction } from '../resync-transaction';
 import { errorResponses } from '../schemas/error-response';
+import { cancelTransaction } from './cancel-transaction';
+import { getTransactionHistory } from './get-transaction-history';
+import { getTransactionView } from './get-transaction-view';
+import { listTransactions } from './list-transactions';
+import { resyncTransaction } from './resync-transaction';
 import {
   conflictResponse,
   historyQuery,
@@ -23,7 +23,7 @@ import {
   transactionIdParams,
   transactionList,
   transactionView,
-} from '../schemas/transactions';
+} from './transaction-schemas';
 
 const tags = ['transactions'];
 

@@ -4,11 +4,11 @@
  * new run for a transaction whose workflow already ended. Marks the event with the outcome.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { buildSignatureWorkflowStart } from '../workflows/build-signature-workflow-start';
-import { signatureWorkflowId, universignEventSignal } from '../workflows/messages';
-import { sageDocumentFromMetadata } from '../workflows/sage-document-metadata';
-import { isFinalStatus } from '../workflows/status-machine';
-import type { AppDeps } from './app-deps';
+import { buildSignatureWorkflowStart } from '../../workflows/build-signature-workflow-start';
+import { signatureWorkflowId, universignEventSignal } from '../../workflows/messages';
+import { sageDocumentFromMetadata } from '../../workflows/sage-document-metadata';
+import { isFinalStatus } from '../../workflows/status-machine';
+import type { AppDeps } from '../app-deps';
 import type { PendingWebhookEvent } from './webhook-store';
 
 export type DeliveryOutcome = 'signalled' | 'ignored';

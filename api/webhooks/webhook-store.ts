@@ -17,7 +17,7 @@
  *   between) takes a new lease and is delivered again; any other repeat is a counted duplicate.
  */
 import type pg from 'pg';
-import { FINAL_STATUSES } from '../workflows/status-machine';
+import { FINAL_STATUSES } from '../../workflows/status-machine';
 import { eventTransactionMetadata, storedEventTransactionMetadata } from './event-transaction-metadata';
 import type { UniversignEvent } from './parse-universign-event';
 

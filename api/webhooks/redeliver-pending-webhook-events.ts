@@ -5,7 +5,7 @@
  * `FOR UPDATE SKIP LOCKED` (webhook-store.ts), so API replicas never take the same event at once.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { AppDeps } from './app-deps';
+import type { AppDeps } from '../app-deps';
 import { deliverWebhookEvent, WorkflowUnavailableError } from './deliver-webhook-event';
 
 export async function redeliverPendingWebhookEvents(

@@ -10,8 +10,8 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
-import { resyncUpdate, signatureWorkflowId, type TransactionState } from '../workflows/messages';
-import { TemporalUnavailableError } from './domain-errors';
+import { resyncUpdate, signatureWorkflowId, type TransactionState } from '../../workflows/messages';
+import { TemporalUnavailableError } from '../domain-errors';
 
 /** Covers acceptance by a worker and the sync itself (one Universign read and one database write). */
 export const RESYNC_DEADLINE_MS = 30_000;

@@ -5,7 +5,7 @@
  * database, and the background redelivery takes it once its lease has passed.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { AppDeps } from './app-deps';
+import type { AppDeps } from '../app-deps';
 import { type DeliveryOutcome, deliverWebhookEvent, WorkflowUnavailableError } from './deliver-webhook-event';
 import type { PendingWebhookEvent } from './webhook-store';
 

@@ -1,12 +1,12 @@
 /**
  * The API's view of one signature transaction, read from the database (the workflows' durable
  * projection). `transactionId` is the Universign id; the row's own uuid never leaves the database.
- * Its shape is the `transactionView` schema (api/schemas/transactions.ts).
+ * Its shape is the `transactionView` schema (transaction-schemas.ts).
  */
 
-import { readActionSummary } from '../activities/actions/read-action-summary';
-import type { Prisma, PrismaClient } from '../prisma/generated/client';
-import type { TransactionView } from './schemas/transactions';
+import { readActionSummary } from '../../activities/actions/read-action-summary';
+import type { Prisma, PrismaClient } from '../../prisma/generated/client';
+import type { TransactionView } from './transaction-schemas';
 
 /** What to include with a transaction row to build its view. */
 export const TRANSACTION_VIEW_INCLUDE = {

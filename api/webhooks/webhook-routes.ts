@@ -10,11 +10,11 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WebhookNotRecordedError } from '../domain-errors';
-import { parseUniversignEvent, type UniversignEvent, WebhookEventError } from '../parse-universign-event';
 import { errorResponses } from '../schemas/error-response';
-import { type WebhookAnswer, webhookAnswer } from '../schemas/webhooks';
-import { verifyUniversignSignature } from '../verify-universign-signature';
-import type { RecordedWebhookEvent } from '../webhook-store';
+import { parseUniversignEvent, type UniversignEvent, WebhookEventError } from './parse-universign-event';
+import { verifyUniversignSignature } from './verify-universign-signature';
+import { type WebhookAnswer, webhookAnswer } from './webhook-schemas';
+import type { RecordedWebhookEvent } from './webhook-store';
 
 /** The answer, with its status as the metric's outcome label. */
 function answer(reply: FastifyReply, status: WebhookAnswer['status'], eventId: string): WebhookAnswer {

@@ -1,6 +1,6 @@
 /** GET /health (the process answers) and GET /ready (PostgreSQL and Temporal both reachable). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { liveness, readiness } from '../schemas/health';
+import { liveness, readiness } from './health-schemas';
 
 const READY_TIMEOUT_MS = 2_000;
 
