@@ -26,7 +26,7 @@ export interface SignatureTransactionInput {
   transactionId: string;
   sageDocument?: SageDocumentRef;
   poll?: PollSettings;
-  /** Retry of the business actions (defaults: first retry after 5 s, doubling to 10 min, given up after 72 h). */
+  /** Retry of the business actions (defaults: DEFAULT_ACTION_RETRY in business-action-options.ts). */
   actionRetry?: { initialSeconds?: number; maximumAttempts?: number; giveUpAfterHours?: number };
   /**
    * Default true. false leaves search attributes alone: for a namespace where they cannot be

@@ -13,6 +13,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client';
+import { ACTION_START_TO_CLOSE_MS } from '../../workflows/business-action-options';
 import { ACTION_ERROR_TYPES } from '../../workflows/error-types';
 import type { BusinessAction, LocalStatus } from '../../workflows/status-machine';
 import { activityLogger, currentActivityContext, errorText } from '../activity-logger';
@@ -21,10 +22,10 @@ import type { BusinessActionOutcome } from '../sync-contracts';
 import { readActionSummary } from './read-action-summary';
 
 /**
- * The lease when the activity has no heartbeat timeout (or runs outside Temporal): longer than
- * the action activities' 5-minute start-to-close timeout, after which Temporal retries.
+ * The lease when the activity has no heartbeat timeout (or runs outside Temporal): a minute longer
+ * than an attempt's start-to-close timeout, after which Temporal retries.
  */
-export const ACTION_LEASE_MS = 6 * 60_000;
+export const ACTION_LEASE_MS = ACTION_START_TO_CLOSE_MS + 60_000;
 /** With a heartbeat timeout, the lease lasts this many of them, renewed at every heartbeat. */
 const LEASE_HEARTBEAT_TIMEOUTS = 2;
 /** Heartbeats (and lease renewals) per heartbeat timeout. */
