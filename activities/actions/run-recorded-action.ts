@@ -20,6 +20,7 @@ import { activityLogger, currentActivityContext, errorText } from '../activity-l
 import { utcTimestamp } from '../sql-time';
 import type { BusinessActionOutcome } from '../sync-contracts';
 import { readActionSummary } from './read-action-summary';
+import { notePerformed, outcomePerformedEarlier, recordOutcomeUntilWritten } from './record-action-outcome';
 
 /**
  * The lease when the activity has no heartbeat timeout (or runs outside Temporal): a minute longer
@@ -59,28 +60,46 @@ export async function runRecordedAction(
   const claim = await claimAction(prisma, key, timing.leaseMs);
   if ('outcome' in claim) return claim.outcome;
   const held: HeldRecord = { id: claim.id, attempt: claim.attempt };
-  const lease = keepLease(prisma, key, held, timing);
-
+  // An earlier attempt performed the effect but could not record it: record, never redo.
+  const performedEarlier = outcomePerformedEarlier();
   let outcome: ActionResult;
-  try {
-    outcome = await perform({ transactionRowId: claim.transactionRowId });
-  } catch (err) {
+  if (performedEarlier) {
+    outcome = performedEarlier;
+    activityLogger().info('business action performed by an earlier attempt: recording its outcome without redoing it', {
+      transactionId: key.transactionId,
+      kind: key.kind,
+      status: key.status,
+      attempt: held.attempt,
+    });
+  } else {
+    const lease = keepLease(prisma, key, held, timing);
+    try {
+      outcome = await perform({ transactionRowId: claim.transactionRowId });
+    } catch (err) {
+      await lease.stop();
+      await recordError(prisma, key, held, err);
+      throw err;
+    }
     await lease.stop();
-    await recordError(prisma, key, held, err);
-    throw err;
+    notePerformed(outcome);
   }
-  await lease.stop();
-  const { count } = await prisma.businessActionRecord.updateMany({
-    where: ownedBy(held),
-    data: {
-      state: outcome.state,
-      result: { summary: outcome.summary, ...(outcome.result ? { details: outcome.result } : {}) },
-      lastError: null,
-      leaseUntil: null,
-      completedAt: new Date(),
-    },
+  const written = await recordOutcomeUntilWritten(outcome, {
+    meta: { transactionId: key.transactionId, kind: key.kind, status: key.status, attempt: held.attempt },
+    write: async () =>
+      (
+        await prisma.businessActionRecord.updateMany({
+          where: ownedBy(held),
+          data: {
+            state: outcome.state,
+            result: { summary: outcome.summary, ...(outcome.result ? { details: outcome.result } : {}) },
+            lastError: null,
+            leaseUntil: null,
+            completedAt: new Date(),
+          },
+        })
+      ).count,
   });
-  if (count === 0) throw leaseLost(key, held, `its outcome (${outcome.state}: ${outcome.summary}) is not recorded`);
+  if (!written) throw leaseLost(key, held, `its outcome (${outcome.state}: ${outcome.summary}) is not recorded`);
   return { state: outcome.state, summary: outcome.summary, replayed: false };
 }
 
