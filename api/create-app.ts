@@ -10,6 +10,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { AppDeps } from './app-deps';
 import { healthRoutes } from './health/health-routes';
 import { bearerAuthPlugin } from './plugins/bearer-auth';
+import { drainOversizedBodiesPlugin } from './plugins/drain-oversized-bodies';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
@@ -33,6 +34,7 @@ export async function createApp(deps: AppDeps, options: CreateAppOptions = {}): 
   });
   app.decorate('deps', deps);
   await app.register(errorHandlerPlugin);
+  await app.register(drainOversizedBodiesPlugin);
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
   await app.register(webhookDeliveryPlugin);
