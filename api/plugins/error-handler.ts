@@ -10,6 +10,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { UniversignAuthError, UniversignBadResponseError, UniversignUnavailableError } from '../../activities/universign-errors';
+import { isDatabaseUnavailable } from '../database-unavailable';
 import {
   TemporalUnavailableError,
   TransactionFinalError,
@@ -35,6 +36,9 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 }
+
+/** What a 503 answer's Retry-After says. */
+export const RETRY_AFTER_SECONDS = 5;
 
 interface ErrorAnswer {
   statusCode: number;
@@ -75,6 +79,11 @@ export function describeError(err: unknown): ErrorAnswer | null {
     const log = { level: 'error', fields: { err: err.cause, eventId: err.eventId }, text: 'cannot record webhook event' } as const;
     return { statusCode: 503, message: err.message, log };
   }
+  // Domain errors above may wrap a database error; a bare one (a read, the webhook store) is an outage.
+  if (isDatabaseUnavailable(err)) {
+    const log = { level: 'warn', fields: { err }, text: 'database unavailable' } as const;
+    return { statusCode: 503, message: 'the database is unavailable; retry later', log };
+  }
   if (err instanceof HttpError) return { statusCode: err.statusCode, message: err.message, extra: err.extra };
   return null;
 }
@@ -95,6 +104,8 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
     const answer = describeError(err);
     if (answer) {
       if (answer.log) request.log[answer.log.level](answer.log.fields, answer.log.text);
+      // An outage (Temporal, Universign, the database): the caller should come back, not give up.
+      if (answer.statusCode === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply
         .code(answer.statusCode)
         .send({ error: STATUS_CODES[answer.statusCode] ?? 'Error', message: answer.message, ...answer.extra });
