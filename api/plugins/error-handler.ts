@@ -11,30 +11,20 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { UniversignAuthError, UniversignBadResponseError, UniversignUnavailableError } from '../../activities/universign-errors';
 import {
+  DocumentTooLargeError,
+  IdempotencyKeyReusedError,
+  InvalidSignatureRequestError,
+  SendFailedError,
   TemporalUnavailableError,
   TransactionFinalError,
   UniversignRejectedError,
+  UnknownSignatureRequestError,
   UnknownTransactionError,
   WebhookNotRecordedError,
   WorkflowEndedError,
 } from '../domain-errors';
 import { WebhookEventError } from '../parse-universign-event';
 import { WebhookSignatureError } from '../verify-universign-signature';
-
-/**
- * An answer chosen by the route itself. Kept for the signature-request routes until they throw
- * domain errors too; new code throws a domain error instead.
- */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
 
 interface ErrorAnswer {
   statusCode: number;
@@ -75,7 +65,11 @@ export function describeError(err: unknown): ErrorAnswer | null {
     const log = { level: 'error', fields: { err: err.cause, eventId: err.eventId }, text: 'cannot record webhook event' } as const;
     return { statusCode: 503, message: err.message, log };
   }
-  if (err instanceof HttpError) return { statusCode: err.statusCode, message: err.message, extra: err.extra };
+  if (err instanceof InvalidSignatureRequestError) return { statusCode: 400, message: err.message };
+  if (err instanceof DocumentTooLargeError) return { statusCode: 413, message: err.message };
+  if (err instanceof UnknownSignatureRequestError) return { statusCode: 404, message: err.message };
+  if (err instanceof IdempotencyKeyReusedError) return { statusCode: 422, message: err.message, extra: { requestId: err.requestId } };
+  if (err instanceof SendFailedError) return { statusCode: err.unavailable ? 503 : 502, message: err.message, extra: { ...err.where } };
   return null;
 }
 
