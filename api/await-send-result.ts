@@ -1,13 +1,13 @@
 /**
  * Waits, for a bounded time, for a send workflow's outcome: its result (the transaction is
- * started and its workflow too), its failure as an HTTP error naming the step, or nothing yet
+ * started and its workflow too), its failure as a SendFailedError naming the step, or nothing yet
  * (the caller answers 202 and GET /api/signature-requests/:id reports the progress).
  */
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { UNIVERSIGN_ERROR_TYPES } from '../workflows/error-types';
 import { SEND_STEP_FAILED, type SendFailureDetails, type SendResult } from '../workflows/send-messages';
-import { HttpError } from './plugins/error-handler';
+import { SendFailedError } from './domain-errors';
 
 export type SendOutcome = { kind: 'sent'; result: SendResult } | { kind: 'pending' };
 
@@ -21,7 +21,7 @@ export async function awaitSendResult(temporal: Client, requestId: string, waitM
     return { kind: 'sent', result };
   } catch (err) {
     if (controller.signal.aborted) return { kind: 'pending' };
-    if (err instanceof WorkflowFailedError) throw sendFailureToHttpError(err, requestId);
+    if (err instanceof WorkflowFailedError) throw sendFailureError(err, requestId);
     throw err;
   } finally {
     clearTimeout(timer);
@@ -38,19 +38,19 @@ export function readSendFailure(err: WorkflowFailedError): { step: string | null
   return { step: null, message: cause?.message ?? err.message, details: null };
 }
 
-function sendFailureToHttpError(err: WorkflowFailedError, requestId: string): HttpError {
+function sendFailureError(err: WorkflowFailedError, requestId: string): SendFailedError {
   const { step, message, details } = readSendFailure(err);
-  const extra = {
+  const where = {
     requestId,
     ...(step !== null ? { step } : {}),
     ...(details?.transactionId ? { transactionId: details.transactionId } : {}),
   };
   const advice = 'this request has failed for good: fix the cause, then send it with a new Idempotency-Key';
   if (details?.causeType === UNIVERSIGN_ERROR_TYPES.retryable) {
-    return new HttpError(503, `Universign was unavailable: ${message}; ${advice}`, extra);
+    return new SendFailedError(`Universign was unavailable: ${message}; ${advice}`, where, true);
   }
   if (details?.causeType === UNIVERSIGN_ERROR_TYPES.auth) {
-    return new HttpError(502, `Universign refused the API key: ${message}; check UNIVERSIGN_API_KEY`, extra);
+    return new SendFailedError(`Universign refused the API key: ${message}; check UNIVERSIGN_API_KEY`, where, false);
   }
-  return new HttpError(502, `Universign refused the request: ${message}; ${advice}`, extra);
+  return new SendFailedError(`Universign refused the request: ${message}; ${advice}`, where, false);
 }

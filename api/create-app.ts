@@ -45,8 +45,8 @@ export async function createApp(deps: AppDeps, options: CreateAppOptions = {}): 
     await zodRoutes.register(healthRoutes);
     await zodRoutes.register(webhookRoutes);
     await zodRoutes.register(transactionRoutes, { prefix: '/api/transactions' });
+    // Its own body limit (a PDF in base64) is set on its POST route.
+    await zodRoutes.register(signatureRequestRoutes, { prefix: '/api/signature-requests' });
   });
-  // Still JSON schemas (Fastify's Ajv): register it in the scope above once its schemas are zod.
-  await app.register(signatureRequestRoutes, { prefix: '/api/signature-requests' });
   return app;
 }

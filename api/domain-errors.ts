@@ -59,3 +59,51 @@ export class WebhookNotRecordedError extends Error {
     super('cannot record the event; retry later', options);
   }
 }
+
+/** A signature request the schema let through but its meaning refuses (not base64, not a PDF, an expiry out of bounds). */
+export class InvalidSignatureRequestError extends Error {
+  override name = 'InvalidSignatureRequestError';
+}
+
+/** The decoded PDF is over the limit (the body itself was within the route's body limit). */
+export class DocumentTooLargeError extends Error {
+  override name = 'DocumentTooLargeError';
+}
+
+/** No send with this request id. */
+export class UnknownSignatureRequestError extends Error {
+  override name = 'UnknownSignatureRequestError';
+  constructor(readonly requestId: string) {
+    super(`no signature request ${requestId}`);
+  }
+}
+
+/** The Idempotency-Key was already used with another body. */
+export class IdempotencyKeyReusedError extends Error {
+  override name = 'IdempotencyKeyReusedError';
+  constructor(readonly requestId: string) {
+    super('this Idempotency-Key was already used with a different request body; use a new key for a new request');
+  }
+}
+
+/** Where a send failed: its request id, the step, and the Universign transaction when one was created. */
+export interface SendFailureWhere {
+  requestId: string;
+  step?: string;
+  transactionId?: string;
+}
+
+/**
+ * A send that failed: the PDF upload, the start of its workflow, or a step of that workflow.
+ * `unavailable`: Universign or Temporal did not answer (a 503, worth a retry); otherwise it was refused (a 502).
+ */
+export class SendFailedError extends Error {
+  override name = 'SendFailedError';
+  constructor(
+    message: string,
+    readonly where: SendFailureWhere,
+    readonly unavailable: boolean,
+  ) {
+    super(message);
+  }
+}

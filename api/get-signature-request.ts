@@ -6,32 +6,20 @@ import { type Client, WorkflowFailedError, WorkflowNotFoundError } from '@tempor
 import type { SageDocumentRef } from '../activities/sync-contracts';
 import { SEND_WORKFLOW_TYPE, type SendResult, sendProgressQuery } from '../workflows/send-messages';
 import { readSendFailure } from './await-send-result';
+import { UnknownSignatureRequestError } from './domain-errors';
 import { SEND_WORKFLOW_ID } from './identify-signature-request';
-import { HttpError } from './plugins/error-handler';
+import type { SignatureRequestView } from './schemas/signature-requests';
 
 const TEMPORAL_DEADLINE_MS = 5_000;
 
-export interface SignatureRequestView {
-  requestId: string;
-  sageDocument: SageDocumentRef | null;
-  status: 'running' | 'sent' | 'failed';
-  /** The step running now, or the one that failed. */
-  step: string | null;
-  stepsDone: string[] | null;
-  transactionId: string | null;
-  /** The transaction's workflow, once started. */
-  workflowId: string | null;
-  error: { step: string | null; message: string } | null;
-}
-
 export async function getSignatureRequest(temporal: Client, requestId: string): Promise<SignatureRequestView> {
-  if (!SEND_WORKFLOW_ID.test(requestId)) throw notFound(requestId);
+  if (!SEND_WORKFLOW_ID.test(requestId)) throw new UnknownSignatureRequestError(requestId);
   const handle = temporal.workflow.getHandle(requestId);
   const within = <T>(call: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, call);
   const description = await within(() => handle.describe()).catch((err: unknown) => {
-    throw err instanceof WorkflowNotFoundError ? notFound(requestId) : err;
+    throw err instanceof WorkflowNotFoundError ? new UnknownSignatureRequestError(requestId) : err;
   });
-  if (description.type !== SEND_WORKFLOW_TYPE) throw notFound(requestId);
+  if (description.type !== SEND_WORKFLOW_TYPE) throw new UnknownSignatureRequestError(requestId);
   const sageDocument = (description.memo?.sageDocument ?? null) as SageDocumentRef | null;
   const base = { requestId, sageDocument, stepsDone: null, transactionId: null, workflowId: null, error: null };
 
@@ -53,8 +41,4 @@ export async function getSignatureRequest(temporal: Client, requestId: string): 
     const { step, message, details } = readSendFailure(err);
     return { ...base, status: 'failed', step, transactionId: details?.transactionId ?? null, error: { step, message } };
   }
-}
-
-function notFound(requestId: string): HttpError {
-  return new HttpError(404, `no signature request ${requestId}`);
 }

@@ -16,9 +16,9 @@ import { UniversignAuthError, UniversignError, UniversignUnavailableError } from
 import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../workflows/search-attributes';
 import { describeSendWorkflow, SEND_WORKFLOW_TYPE, type SendForSignatureInput } from '../workflows/send-messages';
 import type { AppDeps } from './app-deps';
+import { IdempotencyKeyReusedError, SendFailedError } from './domain-errors';
 import { hashSignatureRequest, sendWorkflowId } from './identify-signature-request';
 import type { SignatureRequestInput } from './parse-signature-request';
-import { HttpError } from './plugins/error-handler';
 
 // The caller is waiting; a 503 tells it to come back with the same key.
 const TEMPORAL_DEADLINE_MS = 5_000;
@@ -74,10 +74,11 @@ export async function startSendWorkflow(
       if (existing) return join(existing, requestId, requestHash);
     }
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new HttpError(503, `the send workflow could not be started (Temporal: ${message}); ${retryAdvice(options.idempotencyKey)}`, {
-      requestId,
-      step: 'start the send workflow',
-    });
+    throw new SendFailedError(
+      `the send workflow could not be started (Temporal: ${message}); ${retryAdvice(options.idempotencyKey)}`,
+      { requestId, step: 'start the send workflow' },
+      true,
+    );
   }
   options.log.info({ requestId, sageDocument: input.sageDocument, signers: input.signers.length, fileId }, 'send workflow started');
   return { requestId, joined: false };
@@ -85,9 +86,7 @@ export async function startSendWorkflow(
 
 function join(existing: WorkflowExecutionDescription, requestId: string, requestHash: string): StartedSend {
   if (existing.type !== SEND_WORKFLOW_TYPE || existing.memo?.requestHash !== requestHash) {
-    throw new HttpError(422, 'this Idempotency-Key was already used with a different request body; use a new key for a new request', {
-      requestId,
-    });
+    throw new IdempotencyKeyReusedError(requestId);
   }
   return { requestId, joined: true };
 }
@@ -100,9 +99,11 @@ async function describe(temporal: Client, workflowId: string): Promise<WorkflowE
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new HttpError(503, `cannot reach Temporal to look up this request (${message}); retry with the same Idempotency-Key`, {
-      requestId: workflowId,
-    });
+    throw new SendFailedError(
+      `cannot reach Temporal to look up this request (${message}); retry with the same Idempotency-Key`,
+      { requestId: workflowId },
+      true,
+    );
   }
 }
 
@@ -115,19 +116,19 @@ async function uploadPdf(deps: AppDeps, input: SignatureRequestInput, requestId:
     });
     return file.id;
   } catch (err) {
-    const extra = { requestId, step: 'upload the PDF' };
+    const where = { requestId, step: 'upload the PDF' };
     if (err instanceof UniversignUnavailableError) {
-      throw new HttpError(503, `Universign is unavailable (could not upload the PDF: ${err.message}); retry later`, extra);
+      throw new SendFailedError(`Universign is unavailable (could not upload the PDF: ${err.message}); retry later`, where, true);
     }
     if (err instanceof UniversignAuthError) {
       // The status alone: an auth failure's body says nothing the operator needs and may say too much.
-      throw new HttpError(
-        502,
+      throw new SendFailedError(
         `Universign refused the API key (could not upload the PDF: HTTP ${err.status ?? '?'}); check UNIVERSIGN_API_KEY`,
-        extra,
+        where,
+        false,
       );
     }
-    if (err instanceof UniversignError) throw new HttpError(502, `Universign refused to upload the PDF: ${err.message}`, extra);
+    if (err instanceof UniversignError) throw new SendFailedError(`Universign refused to upload the PDF: ${err.message}`, where, false);
     throw err;
   }
 }

@@ -12,30 +12,20 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { UniversignAuthError, UniversignBadResponseError, UniversignUnavailableError } from '../../activities/universign-errors';
 import { isDatabaseUnavailable } from '../database-unavailable';
 import {
+  DocumentTooLargeError,
+  IdempotencyKeyReusedError,
+  InvalidSignatureRequestError,
+  SendFailedError,
   TemporalUnavailableError,
   TransactionFinalError,
   UniversignRejectedError,
+  UnknownSignatureRequestError,
   UnknownTransactionError,
   WebhookNotRecordedError,
   WorkflowEndedError,
 } from '../domain-errors';
 import { WebhookEventError } from '../webhooks/parse-universign-event';
 import { WebhookSignatureError } from '../webhooks/verify-universign-signature';
-
-/**
- * An answer chosen by the route itself. Kept for the signature-request routes until they throw
- * domain errors too; new code throws a domain error instead.
- */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
 
 /** What a 503 answer's Retry-After says. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -79,12 +69,16 @@ export function describeError(err: unknown): ErrorAnswer | null {
     const log = { level: 'error', fields: { err: err.cause, eventId: err.eventId }, text: 'cannot record webhook event' } as const;
     return { statusCode: 503, message: err.message, log };
   }
+  if (err instanceof InvalidSignatureRequestError) return { statusCode: 400, message: err.message };
+  if (err instanceof DocumentTooLargeError) return { statusCode: 413, message: err.message };
+  if (err instanceof UnknownSignatureRequestError) return { statusCode: 404, message: err.message };
+  if (err instanceof IdempotencyKeyReusedError) return { statusCode: 422, message: err.message, extra: { requestId: err.requestId } };
+  if (err instanceof SendFailedError) return { statusCode: err.unavailable ? 503 : 502, message: err.message, extra: { ...err.where } };
   // Domain errors above may wrap a database error; a bare one (a read, the webhook store) is an outage.
   if (isDatabaseUnavailable(err)) {
     const log = { level: 'warn', fields: { err }, text: 'database unavailable' } as const;
     return { statusCode: 503, message: 'the database is unavailable; retry later', log };
   }
-  if (err instanceof HttpError) return { statusCode: err.statusCode, message: err.message, extra: err.extra };
   return null;
 }
 
