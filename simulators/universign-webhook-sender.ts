@@ -1,69 +1,13 @@
 /**
- * Delivers Universign-style webhooks as shared/universign-api.md describes them: the event body
- * `{"object":"event","id":"evt_…","type":…,"created_at":…,"payload":{"object":…}}`, signed as a
- * detached PS256 JWS in `x-jws-signature`, POSTed as JSON and retried on the documented schedule
- * (shrunk for tests) until a 2xx. It can also misbehave as Universign may: duplicate deliveries,
- * delays, and out-of-order delivery (buffer, then `flush()` in shuffled order). Every attempt is
- * logged so tests can assert on what the receiver answered.
+ * Sends Universign-style webhooks for the simulator: each change becomes a signed event
+ * (universign-webhook-event.ts) delivered with retries (universign-webhook-delivery.ts). It can
+ * also misbehave as Universign may: duplicate deliveries, delays, and out-of-order delivery
+ * (buffer, then `flush()` in shuffled order). Every event and attempt is logged so tests can
+ * assert on what the receiver answered.
  */
-import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { FlattenedSign } from 'jose';
+import { type Delivery, TEST_RETRY_DELAYS_MS, WebhookDeliveries, type WebhookDeliveryAttempt } from './universign-webhook-delivery';
+import { buildWebhookEvent, DEFAULT_SIGNATURE_HEADER, signWebhookBody, type WebhookEvent } from './universign-webhook-event';
 import type { WebhookKeys } from './universign-webhook-keys';
-
-/** Universign's retry schedule after a failed delivery (then the event is marked failed). */
-export const UNIVERSIGN_RETRY_DELAYS_MS: readonly number[] = [
-  60_000,
-  5 * 60_000,
-  30 * 60_000,
-  2 * 3_600_000,
-  6 * 3_600_000,
-  24 * 3_600_000,
-  48 * 3_600_000,
-];
-/** The same schedule 6000× faster: 10 ms, 50 ms, 300 ms, 1.2 s, 3.6 s, 14.4 s, 28.8 s. */
-export const TEST_RETRY_DELAYS_MS: readonly number[] = UNIVERSIGN_RETRY_DELAYS_MS.map((ms) => ms / 6000);
-
-export const DEFAULT_SIGNATURE_HEADER = 'x-jws-signature';
-
-type SigningKeyMaterial = Parameters<FlattenedSign['sign']>[0];
-
-export interface WebhookSignOptions {
-  /** Default PS256; tests pass RS256/HS256 to check the receiver refuses them. */
-  alg?: string;
-  /** Default true; false keeps the payload in the middle part (a non-detached JWS). */
-  detached?: boolean;
-  /** Extra protected header parameters (`alg` and `kid` always come from the arguments). */
-  header?: Record<string, unknown>;
-}
-
-/** The signature header value for `rawBody`: `<b64url(header)>..<b64url(signature)>`. */
-export async function signWebhookBody(
-  rawBody: Buffer,
-  key: { kid: string; privateKey: SigningKeyMaterial },
-  options: WebhookSignOptions = {},
-): Promise<string> {
-  const jws = await new FlattenedSign(rawBody)
-    .setProtectedHeader({ ...options.header, alg: options.alg ?? 'PS256', kid: key.kid })
-    .sign(key.privateKey);
-  return `${jws.protected ?? ''}.${options.detached === false ? jws.payload : ''}.${jws.signature}`;
-}
-
-export interface BuildWebhookEventInput {
-  type: string;
-  /** A transaction (GET /v1/transactions/{id} shape) or an action JSON. */
-  payloadObject: Record<string, unknown>;
-  createdAt: string;
-  id?: string;
-  /** JSON indentation; 0 (default) is compact. A non-zero value catches receivers that re-serialise. */
-  indent?: number;
-}
-
-export function buildWebhookEvent(input: BuildWebhookEventInput): { id: string; rawBody: Buffer } {
-  const id = input.id ?? `evt_${randomBytes(12).toString('hex')}`;
-  const event = { object: 'event', id, type: input.type, created_at: input.createdAt, payload: { object: input.payloadObject } };
-  return { id, rawBody: Buffer.from(JSON.stringify(event, null, input.indent ?? 0), 'utf8') };
-}
 
 export interface WebhookSenderOptions {
   targetUrl: string;
@@ -89,36 +33,6 @@ export interface WebhookSenderOptions {
   logLimit?: number;
 }
 
-export interface WebhookEvent {
-  id: string;
-  type: string;
-  transactionId: string | null;
-  createdAt: string;
-  rawBody: Buffer;
-  signature: string;
-  kid: string;
-}
-
-/** One HTTP attempt to deliver one copy of one event. */
-export interface WebhookDeliveryAttempt {
-  eventId: string;
-  type: string;
-  transactionId: string | null;
-  /** 1…duplicate. */
-  copy: number;
-  /** 1 for the first try, then retries. */
-  attempt: number;
-  targetUrl: string;
-  /** HTTP status, or null when there was no answer (refused, reset, timeout). */
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-  /** Wall-clock start of the attempt. */
-  at: string;
-  /** False on success and on the last attempt of the schedule. */
-  willRetry: boolean;
-}
-
 export interface WebhookSender {
   readonly keys: WebhookKeys;
   readonly headerName: string;
@@ -140,20 +54,11 @@ export interface WebhookSender {
   close(): Promise<void>;
 }
 
-interface Delivery {
-  event: WebhookEvent;
-  copy: number;
-}
-
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   let targetUrl = options.targetUrl;
   const headerName = (options.headerName ?? DEFAULT_SIGNATURE_HEADER).toLowerCase();
   const duplicate = options.duplicate ?? 1;
   if (!Number.isInteger(duplicate) || duplicate < 1) throw new TypeError('duplicate must be an integer ≥ 1');
-  const delayMs = options.delayMs ?? 0;
-  const retryDelaysMs = [...(options.retryDelaysMs ?? TEST_RETRY_DELAYS_MS)];
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
   const logLimit = options.logLimit ?? 10_000;
@@ -164,100 +69,26 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   const events: WebhookEvent[] = [];
   const attempts: WebhookDeliveryAttempt[] = [];
   const waiting: Delivery[] = [];
-  const active = new Set<Promise<unknown>>();
-  const sleepers = new Set<{ timer: NodeJS.Timeout; wake: (slept: boolean) => void }>();
-  const controllers = new Set<AbortController>();
+  const deliveries = new WebhookDeliveries({
+    targetUrl: () => targetUrl,
+    headerName,
+    delayMs: options.delayMs ?? 0,
+    retryDelaysMs: [...(options.retryDelaysMs ?? TEST_RETRY_DELAYS_MS)],
+    timeoutMs: options.timeoutMs ?? 5_000,
+    fetch: options.fetch ?? globalThis.fetch,
+    onAttempt: (attempt) => {
+      attempts.push(attempt);
+      keepBounded(attempts);
+    },
+  });
   // Signing is chained so events are dispatched in the order they happened.
   let pipeline: Promise<unknown> = Promise.resolve();
-  let closed = false;
-
-  function track<T>(promise: Promise<T>): Promise<T> {
-    const settledPromise: Promise<unknown> = promise.then(
-      () => active.delete(settledPromise),
-      () => active.delete(settledPromise),
-    );
-    active.add(settledPromise);
-    return promise;
-  }
-
-  /** Resolves true after `ms`, or false at once when the sender closes. */
-  function sleep(ms: number): Promise<boolean> {
-    if (closed) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const sleeper = {
-        wake: resolve,
-        timer: setTimeout(() => {
-          sleepers.delete(sleeper);
-          resolve(true);
-        }, ms),
-      };
-      sleepers.add(sleeper);
-    });
-  }
-
-  async function attemptOnce(delivery: Delivery, attempt: number): Promise<Omit<WebhookDeliveryAttempt, 'willRetry'>> {
-    const url = targetUrl;
-    const at = new Date().toISOString();
-    const started = performance.now();
-    const controller = new AbortController();
-    controllers.add(controller);
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const response = await fetchImpl(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [headerName]: delivery.event.signature },
-        body: delivery.event.rawBody,
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      // Reading the answer to the end lets the connection be reused, as a real sender's would.
-      await response.arrayBuffer().catch(() => undefined);
-      status = response.status;
-    } catch (err) {
-      error = describeError(err);
-    } finally {
-      clearTimeout(timer);
-      controllers.delete(controller);
-    }
-    return {
-      eventId: delivery.event.id,
-      type: delivery.event.type,
-      transactionId: delivery.event.transactionId,
-      copy: delivery.copy,
-      attempt,
-      targetUrl: url,
-      status,
-      error,
-      durationMs: performance.now() - started,
-      at,
-    };
-  }
-
-  async function deliver(delivery: Delivery, firstAttemptDone: () => void = () => undefined): Promise<void> {
-    try {
-      if (delayMs > 0 && !(await sleep(delayMs))) return;
-      for (let attempt = 1; !closed; attempt += 1) {
-        const result = await attemptOnce(delivery, attempt);
-        const ok = result.status !== null && result.status >= 200 && result.status < 300;
-        const delay = retryDelaysMs[attempt - 1];
-        const willRetry = !ok && delay !== undefined && !closed;
-        attempts.push({ ...result, willRetry });
-        keepBounded(attempts);
-        firstAttemptDone();
-        if (!willRetry || !(await sleep(delay))) return;
-      }
-    } finally {
-      firstAttemptDone();
-    }
-  }
 
   function dispatch(event: WebhookEvent): void {
-    if (closed) return;
+    if (deliveries.closed) return;
     for (let copy = 1; copy <= duplicate; copy += 1) {
       if (options.reorder) waiting.push({ event, copy });
-      else void track(deliver({ event, copy }));
+      else void deliveries.track(deliveries.deliver({ event, copy }));
     }
   }
 
@@ -293,7 +124,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         return event;
       });
       pipeline = signed.catch(() => undefined);
-      return track(signed);
+      return deliveries.track(signed);
     },
     events: () => [...events],
     deliveries: () => attempts.map((attempt) => ({ ...attempt })),
@@ -302,14 +133,12 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       await pipeline;
       const batch = shuffle(waiting.splice(0), random);
       for (const delivery of batch) {
-        if (closed) return;
+        if (deliveries.closed) return;
         // Each first attempt completes before the next starts, so the receiver sees the shuffled order.
-        await new Promise<void>((firstAttemptDone) => void track(deliver(delivery, firstAttemptDone)));
+        await new Promise<void>((firstAttemptDone) => void deliveries.track(deliveries.deliver(delivery, firstAttemptDone)));
       }
     },
-    async settled() {
-      while (active.size > 0) await Promise.all([...active]);
-    },
+    settled: () => deliveries.settled(),
     setTarget(url) {
       targetUrl = url;
     },
@@ -318,15 +147,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       attempts.length = 0;
     },
     async close() {
-      closed = true;
       waiting.length = 0;
-      for (const sleeper of sleepers) {
-        clearTimeout(sleeper.timer);
-        sleeper.wake(false);
-      }
-      sleepers.clear();
-      for (const controller of controllers) controller.abort(new Error('webhook sender closed'));
-      while (active.size > 0) await Promise.all([...active]);
+      await deliveries.close();
     },
   };
 }
@@ -345,10 +167,4 @@ function shuffle<T>(items: T[], random: () => number): T[] {
     items[other] = item;
   }
   return items;
-}
-
-function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? err.cause.message : null;
-  return cause && cause !== err.message ? `${err.message} (${cause})` : err.message;
 }

@@ -7,7 +7,7 @@
 import { normalizeTransaction } from '../../activities/normalize-transaction';
 import { startSageGatewaySimulator } from '../../simulators/sage-gateway-simulator';
 import { startUniversignSimulator } from '../../simulators/universign-simulator';
-import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';
+import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-event';
 import { startSmtpSink } from '../../test/support/smtp-sink';
 import { sageDocumentMetadata } from '../../workflows/sage-document-metadata';
 import { serveRpc } from '../lib/child-rpc';

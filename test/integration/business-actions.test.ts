@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { evidencePdfFor, signedPdfFor } from '../../simulators/universign-simulator-store';
+import { evidencePdfFor, signedPdfFor } from '../../simulators/simulated-archive-pdfs';
 import { signatureWorkflowId, type TransactionState } from '../../workflows/messages';
 import { sendQuote } from '../support/send-quote';
 import { startTestStack, TEST_NOTIFY_TO, type TestStack } from '../support/start-test-stack';

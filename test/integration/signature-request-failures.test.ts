@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ServiceError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { SimulatorError } from '../../simulators/universign-simulator-store';
+import { SimulatorError } from '../../simulators/universign-simulator-error';
 import { buildSignatureWorkflowStart } from '../../workflows/build-signature-workflow-start';
 import { SEND_STEP_FAILED, sendProgressQuery } from '../../workflows/send-messages';
 import { serverError, signatureRequestHelpers } from '../support/signature-request-helpers';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';
+import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-event';
 import { signatureWorkflowId } from '../../workflows/messages';
 import { startTestStack, type TestStack } from '../support/start-test-stack';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';

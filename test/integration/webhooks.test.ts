@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-event';
 import { generateWebhookSigningKey } from '../../simulators/universign-webhook-keys';
-import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';
 import { signatureWorkflowId } from '../../workflows/messages';
 import { sageDocumentMetadata } from '../../workflows/sage-document-metadata';
 import { SAGE_DOCUMENT_KEY, SIGNATURE_STATUS_KEY } from '../../workflows/search-attributes';

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { sendWorkflowId } from '../../api/identify-signature-request';
 import { renderSimulatedPdf } from '../../simulators/render-simulated-pdf';
-import type { SimulatorRequestLogEntry } from '../../simulators/universign-simulator';
-import { type SimulatedTransaction, SimulatorError } from '../../simulators/universign-simulator-store';
+import type { SimulatedTransaction } from '../../simulators/simulated-transaction';
+import type { SimulatorRequestLogEntry } from '../../simulators/universign-simulator-api-handler';
+import { SimulatorError } from '../../simulators/universign-simulator-error';
 import { TEST_API_TOKEN, type TestStack } from './start-test-stack';
 import { waitUntil } from './wait-until';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseUniversignEvent, WebhookEventError, type WebhookEventFailure } from '../../api/webhooks/parse-universign-event';
-import { buildWebhookEvent } from '../../simulators/universign-webhook-sender';
+import { buildWebhookEvent } from '../../simulators/universign-webhook-event';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 

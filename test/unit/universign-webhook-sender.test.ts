@@ -6,13 +6,9 @@ import { createRemoteJWKSet, flattenedVerify } from 'jose';
 import { createUniversignKeySet } from '../../api/webhooks/universign-jwks';
 import { verifyUniversignSignature } from '../../api/webhooks/verify-universign-signature';
 import { startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
+import { TEST_RETRY_DELAYS_MS, UNIVERSIGN_RETRY_DELAYS_MS } from '../../simulators/universign-webhook-delivery';
 import { createWebhookKeys } from '../../simulators/universign-webhook-keys';
-import {
-  createWebhookSender,
-  TEST_RETRY_DELAYS_MS,
-  UNIVERSIGN_RETRY_DELAYS_MS,
-  type WebhookSender,
-} from '../../simulators/universign-webhook-sender';
+import { createWebhookSender, type WebhookSender } from '../../simulators/universign-webhook-sender';
 
 interface Received {
   method: string;

@@ -8,8 +8,8 @@ import {
   type WebhookSignatureFailure,
 } from '../../api/webhooks/verify-universign-signature';
 import { startUniversignSimulator, type UniversignSimulator, type WebhookKeys } from '../../simulators/universign-simulator';
+import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-event';
 import { generateWebhookSigningKey, newKid } from '../../simulators/universign-webhook-keys';
-import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-sender';
 
 const JWKS_PATH = '/v1/webhooks/jwks.json';
 const COOLDOWN_MS = 1_000;
