@@ -15,7 +15,7 @@ import { errorHandlerPlugin } from './plugins/error-handler';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
 import { webhookDeliveryPlugin } from './plugins/webhook-delivery';
-import { signatureRequestRoutes } from './routes/signature-requests';
+import { signatureRequestRoutes } from './signature-requests/signature-request-routes';
 import { transactionRoutes } from './transactions/transaction-routes';
 import { webhookRoutes } from './webhooks/webhook-routes';
 

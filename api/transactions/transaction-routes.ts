@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { UnknownTransactionError } from '../domain-errors';
-import { errorResponses } from '../schemas/error-response';
+import { errorResponses } from '../error-response-schema';
 import { cancelTransaction } from './cancel-transaction';
 import { getTransactionHistory } from './get-transaction-history';
 import { getTransactionView } from './get-transaction-view';

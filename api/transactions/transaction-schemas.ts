@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { LOCAL_STATUSES } from '../../workflows/status-machine';
-import { errorResponse } from '../schemas/error-response';
+import { errorResponse } from '../error-response-schema';
 
 /** ISO-8601 times, as the API writes them (`Date#toISOString`). */
 const timestamp = z.string().meta({ format: 'date-time' });

@@ -10,7 +10,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WebhookNotRecordedError } from '../domain-errors';
-import { errorResponses } from '../schemas/error-response';
+import { errorResponses } from '../error-response-schema';
 import { parseUniversignEvent, type UniversignEvent, WebhookEventError } from './parse-universign-event';
 import { verifyUniversignSignature } from './verify-universign-signature';
 import { type WebhookAnswer, webhookAnswer } from './webhook-schemas';

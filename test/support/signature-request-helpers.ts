@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { sendWorkflowId } from '../../api/identify-signature-request';
+import { sendWorkflowId } from '../../api/signature-requests/identify-signature-request';
 import { renderSimulatedPdf } from '../../simulators/render-simulated-pdf';
 import type { SimulatedTransaction } from '../../simulators/simulated-transaction';
 import type { SimulatorRequestLogEntry } from '../../simulators/universign-simulator-api-handler';

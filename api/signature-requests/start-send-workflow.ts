@@ -12,11 +12,11 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { FastifyBaseLogger } from 'fastify';
-import { UniversignAuthError, UniversignError, UniversignUnavailableError } from '../activities/universign-errors';
-import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../workflows/search-attributes';
-import { describeSendWorkflow, SEND_WORKFLOW_TYPE, type SendForSignatureInput } from '../workflows/send-messages';
-import type { AppDeps } from './app-deps';
-import { IdempotencyKeyReusedError, SendFailedError } from './domain-errors';
+import { UniversignAuthError, UniversignError, UniversignUnavailableError } from '../../activities/universign-errors';
+import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../../workflows/search-attributes';
+import { describeSendWorkflow, SEND_WORKFLOW_TYPE, type SendForSignatureInput } from '../../workflows/send-messages';
+import type { AppDeps } from '../app-deps';
+import { IdempotencyKeyReusedError, SendFailedError } from '../domain-errors';
 import { hashSignatureRequest, sendWorkflowId } from './identify-signature-request';
 import type { SignatureRequestInput } from './parse-signature-request';
 

@@ -1,12 +1,12 @@
 /**
- * The meaning of a POST /api/signature-requests body, past its schema (api/schemas/signature-requests.ts,
+ * The meaning of a POST /api/signature-requests body, past its schema (signature-request-schemas.ts,
  * which checks every field's type and form): the PDF (base64, decoded size, magic bytes) and the
  * expiry against now. Throws a domain error naming the field; nothing is sent before it passes.
  */
-import type { SageDocumentRef } from '../activities/sync-contracts';
-import type { SendSigner } from '../workflows/send-messages';
-import { DocumentTooLargeError, InvalidSignatureRequestError } from './domain-errors';
-import { MAX_EXPIRY_DAYS, MAX_PDF_BYTES, type SignatureRequestBody } from './schemas/signature-requests';
+import type { SageDocumentRef } from '../../activities/sync-contracts';
+import type { SendSigner } from '../../workflows/send-messages';
+import { DocumentTooLargeError, InvalidSignatureRequestError } from '../domain-errors';
+import { MAX_EXPIRY_DAYS, MAX_PDF_BYTES, type SignatureRequestBody } from './signature-request-schemas';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

@@ -5,9 +5,9 @@
  */
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { UNIVERSIGN_ERROR_TYPES } from '../workflows/error-types';
-import { SEND_STEP_FAILED, type SendFailureDetails, type SendResult } from '../workflows/send-messages';
-import { SendFailedError } from './domain-errors';
+import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
+import { SEND_STEP_FAILED, type SendFailureDetails, type SendResult } from '../../workflows/send-messages';
+import { SendFailedError } from '../domain-errors';
 
 export type SendOutcome = { kind: 'sent'; result: SendResult } | { kind: 'pending' };
 

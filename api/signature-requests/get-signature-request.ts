@@ -3,12 +3,12 @@
  * (describe, then its result or failure once closed, its `sendProgress` query while running).
  */
 import { type Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { SageDocumentRef } from '../activities/sync-contracts';
-import { SEND_WORKFLOW_TYPE, type SendResult, sendProgressQuery } from '../workflows/send-messages';
+import type { SageDocumentRef } from '../../activities/sync-contracts';
+import { SEND_WORKFLOW_TYPE, type SendResult, sendProgressQuery } from '../../workflows/send-messages';
+import { UnknownSignatureRequestError } from '../domain-errors';
 import { readSendFailure } from './await-send-result';
-import { UnknownSignatureRequestError } from './domain-errors';
 import { SEND_WORKFLOW_ID } from './identify-signature-request';
-import type { SignatureRequestView } from './schemas/signature-requests';
+import type { SignatureRequestView } from './signature-request-schemas';
 
 const TEMPORAL_DEADLINE_MS = 5_000;
 

@@ -2,14 +2,14 @@
  * POST /api/signature-requests: validate, upload the PDF, start the `sendForSignature` workflow
  * (or join this Idempotency-Key's), and answer 201 once the transaction is started, 202 when that
  * takes longer than the API waits. GET /api/signature-requests/:id: the send's progress.
- * Shapes: api/schemas/signature-requests.ts; the meaning past them: parse-signature-request.ts.
+ * Shapes: signature-request-schemas.ts; the meaning past them: parse-signature-request.ts.
  * Services throw domain errors the error handler answers; these handlers only translate HTTP.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { awaitSendResult } from '../await-send-result';
-import { getSignatureRequest } from '../get-signature-request';
-import { parseSignatureRequest } from '../parse-signature-request';
-import { errorResponses } from '../schemas/error-response';
+import { errorResponses } from '../error-response-schema';
+import { awaitSendResult } from './await-send-result';
+import { getSignatureRequest } from './get-signature-request';
+import { parseSignatureRequest } from './parse-signature-request';
 import {
   sendPending,
   sendResult,
@@ -18,8 +18,8 @@ import {
   signatureRequestHeaders,
   signatureRequestParams,
   signatureRequestView,
-} from '../schemas/signature-requests';
-import { startSendWorkflow } from '../start-send-workflow';
+} from './signature-request-schemas';
+import { startSendWorkflow } from './start-send-workflow';
 
 // Base64 makes 20 MB of PDF 26.7 MB; the rest of the JSON is small.
 export const SIGNATURE_REQUEST_BODY_LIMIT = 28 * 1024 * 1024;

@@ -5,7 +5,7 @@
  * checked in api/parse-signature-request.ts, which throws domain errors.
  */
 import { z } from 'zod';
-import { errorResponse } from './error-response';
+import { errorResponse } from '../error-response-schema';
 
 export const SIGNATURE_LANGUAGES = ['fr', 'en', 'de', 'es', 'it', 'nl'] as const;
 export const MAX_PDF_BYTES = 20 * 1024 * 1024;
