@@ -4,15 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Client, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import type { UniversignClient } from '../../activities/universign-client';
 import { UniversignAuthError } from '../../activities/universign-errors';
-import type { AppDeps } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
-import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
-import type { WebhookStore } from '../../api/webhooks/webhook-store';
-import type { PrismaClient } from '../../prisma/generated/client';
+import { stubAppDeps } from '../support/stub-app-deps';
 
 const TOKEN = 'unit-token-abcdef';
 const UNIVERSIGN_KEY = 'unit-universign-secret-key';
@@ -81,23 +77,7 @@ const universign = {
 let app: FastifyInstance;
 
 before(async () => {
-  const deps: AppDeps = {
-    prisma: prisma as unknown as PrismaClient,
-    webhooks: {} as unknown as WebhookStore,
-    temporal: temporal as unknown as Client,
-    universign: universign as unknown as UniversignClient,
-    keySet: (async () => {
-      throw new Error('not used');
-    }) as unknown as UniversignKeySet,
-    settings: {
-      apiTokens: ['another-token', TOKEN],
-      signatureHeader: 'x-jws-signature',
-      webhookMaxBytes: 64 * 1024,
-      taskQueue: 'unit',
-      poll: {},
-      redeliveryIntervalMs: 0,
-    },
-  };
+  const deps = stubAppDeps({ prisma, temporal, universign, settings: { apiTokens: ['another-token', TOKEN], webhookMaxBytes: 64 * 1024 } });
   app = await createApp(deps);
 });
 after(() => app?.close());

@@ -4,16 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createPrismaClient } from '../../activities/create-prisma-client';
-import type { UniversignClient } from '../../activities/universign-client';
-import type { AppDeps } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
 import { isDatabaseUnavailable } from '../../api/database-unavailable';
-import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
-import type { WebhookStore } from '../../api/webhooks/webhook-store';
 import { freePort } from '../../bench/lib/free-port';
+import { stubAppDeps } from '../support/stub-app-deps';
 
 const TOKEN = 'unit-token-abcdef';
 let app: FastifyInstance;
@@ -21,23 +17,7 @@ let prisma: ReturnType<typeof createPrismaClient>;
 
 before(async () => {
   prisma = createPrismaClient(`postgresql://postgres@127.0.0.1:${await freePort()}/test`);
-  const deps: AppDeps = {
-    prisma,
-    webhooks: {} as unknown as WebhookStore,
-    temporal: {} as unknown as Client,
-    universign: {} as unknown as UniversignClient,
-    keySet: (async () => {
-      throw new Error('not used');
-    }) as unknown as UniversignKeySet,
-    settings: {
-      apiTokens: [TOKEN],
-      signatureHeader: 'x-jws-signature',
-      webhookMaxBytes: 64 * 1024,
-      taskQueue: 'unit',
-      poll: {},
-      redeliveryIntervalMs: 0,
-    },
-  };
+  const deps = stubAppDeps({ prisma, settings: { apiTokens: [TOKEN], webhookMaxBytes: 64 * 1024 } });
   app = await createApp(deps);
 });
 after(async () => {

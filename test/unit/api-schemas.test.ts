@@ -6,11 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import type { UniversignClient } from '../../activities/universign-client';
 import { UniversignBadResponseError, UniversignUnavailableError } from '../../activities/universign-errors';
-import type { AppDeps } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
 import {
   TemporalUnavailableError,
@@ -21,10 +18,8 @@ import {
 } from '../../api/domain-errors';
 import { describeError } from '../../api/plugins/error-handler';
 import { transactionView } from '../../api/transactions/transaction-schemas';
-import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
-import type { WebhookStore } from '../../api/webhooks/webhook-store';
-import type { PrismaClient } from '../../prisma/generated/client';
 import { LOCAL_STATUSES } from '../../workflows/status-machine';
+import { stubAppDeps } from '../support/stub-app-deps';
 
 const TOKEN = 'schema-test-token-0123';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -128,23 +123,7 @@ let app: FastifyInstance;
 let logged: string[] = [];
 
 before(async () => {
-  const deps: AppDeps = {
-    prisma: prisma as unknown as PrismaClient,
-    webhooks: {} as unknown as WebhookStore,
-    temporal: temporal as unknown as Client,
-    universign: universign as unknown as UniversignClient,
-    keySet: (async () => {
-      throw new Error('not used');
-    }) as unknown as UniversignKeySet,
-    settings: {
-      apiTokens: [TOKEN],
-      signatureHeader: 'x-jws-signature',
-      webhookMaxBytes: 1024,
-      taskQueue: 'unit',
-      poll: {},
-      redeliveryIntervalMs: 0,
-    },
-  };
+  const deps = stubAppDeps({ prisma, temporal, universign, settings: { apiTokens: [TOKEN], webhookMaxBytes: 1024 } });
   const stream = { write: (line: string) => logged.push(line) };
   app = await createApp(deps, { logger: { level: 'error', stream } });
 });

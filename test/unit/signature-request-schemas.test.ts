@@ -6,16 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import type { UniversignClient } from '../../activities/universign-client';
 import { UniversignUnavailableError } from '../../activities/universign-errors';
-import type { AppDeps } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
-import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
-import type { WebhookStore } from '../../api/webhooks/webhook-store';
-import type { PrismaClient } from '../../prisma/generated/client';
+import { stubAppDeps } from '../support/stub-app-deps';
 
 const TOKEN = 'sigreq-test-token-0123';
 const PDF_BASE64 = Buffer.from('%PDF-1.4\n%stub\n').toString('base64');
@@ -55,23 +50,12 @@ const universign = {
 let app: FastifyInstance;
 
 before(async () => {
-  const deps: AppDeps = {
-    prisma: { transactionStatusCount: { findMany: async () => [] } } as unknown as PrismaClient,
-    webhooks: {} as unknown as WebhookStore,
-    temporal: temporal as unknown as Client,
-    universign: universign as unknown as UniversignClient,
-    keySet: (async () => {
-      throw new Error('not used');
-    }) as unknown as UniversignKeySet,
-    settings: {
-      apiTokens: [TOKEN],
-      signatureHeader: 'x-jws-signature',
-      webhookMaxBytes: 1024,
-      taskQueue: 'unit',
-      poll: {},
-      redeliveryIntervalMs: 0,
-    },
-  };
+  const deps = stubAppDeps({
+    prisma: { transactionStatusCount: { findMany: async () => [] } },
+    temporal,
+    universign,
+    settings: { apiTokens: [TOKEN], webhookMaxBytes: 1024 },
+  });
   app = await createApp(deps);
 });
 after(() => app?.close());

@@ -6,37 +6,16 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import type { UniversignClient } from '../../activities/universign-client';
-import type { AppDeps } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
-import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
-import type { WebhookStore } from '../../api/webhooks/webhook-store';
-import type { PrismaClient } from '../../prisma/generated/client';
+import { stubAppDeps } from '../support/stub-app-deps';
 
 const LIMIT = 64 * 1024;
 let app: FastifyInstance;
 let port: number;
 
 before(async () => {
-  const deps: AppDeps = {
-    prisma: {} as unknown as PrismaClient,
-    webhooks: {} as unknown as WebhookStore,
-    temporal: {} as unknown as Client,
-    universign: {} as unknown as UniversignClient,
-    keySet: (async () => {
-      throw new Error('not used');
-    }) as unknown as UniversignKeySet,
-    settings: {
-      apiTokens: ['unit-token-abcdef'],
-      signatureHeader: 'x-jws-signature',
-      webhookMaxBytes: LIMIT,
-      taskQueue: 'unit',
-      poll: {},
-      redeliveryIntervalMs: 0,
-    },
-  };
+  const deps = stubAppDeps({ settings: { apiTokens: ['unit-token-abcdef'], webhookMaxBytes: LIMIT } });
   app = await createApp(deps);
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as AddressInfo).port;
