@@ -67,7 +67,7 @@ export async function recordOutcomeUntilWritten(outcome: PerformedOutcome, targe
         error: errorText(err),
       });
     }
-    context?.heartbeat({ performed: outcome } satisfies PerformedNote);
+    notePerformed(outcome); // a heartbeat keeps the attempt alive while it waits
     // Context.sleep ends early with a CancelledFailure when Temporal cancels the attempt.
     if (context) await context.sleep(wait);
     else await new Promise((resolve) => setTimeout(resolve, wait));
