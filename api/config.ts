@@ -3,12 +3,21 @@
  * Secrets (API key, tokens) are kept out of every error message.
  */
 import { z } from 'zod';
-import { checkTemporalTls, connectionFields, optionalText, parseConfig } from '../shared/config-fields';
+import {
+  checkSageGateway,
+  checkTemporalTls,
+  connectionFields,
+  optionalText,
+  parseConfig,
+  sageGatewayFields,
+} from '../shared/config-fields';
 import { DEFAULT_POLL_MAX_SECONDS, DEFAULT_POLL_MIN_SECONDS, DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS } from '../workflows/poll-cadence';
 
 export const apiConfigSchema = z
   .object({
     ...connectionFields,
+    /** When set, POST /api/signature-requests checks the Sage document exists before sending anything. */
+    ...sageGatewayFields,
     UNIVERSIGN_JWKS_URL: optionalText.pipe(z.string().url().optional()),
     UNIVERSIGN_SIGNATURE_HEADER: z.string().trim().toLowerCase().default('x-jws-signature'),
     API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -36,6 +45,7 @@ export const apiConfigSchema = z
     SIGNATURE_REQUEST_WAIT_SECONDS: z.coerce.number().positive().default(20),
   })
   .superRefine(checkTemporalTls)
+  .superRefine(checkSageGateway)
   .transform((config) => ({
     ...config,
     UNIVERSIGN_JWKS_URL: config.UNIVERSIGN_JWKS_URL ?? `${config.UNIVERSIGN_API_URL.replace(/\/+$/, '')}/webhooks/jwks.json`,

@@ -1,8 +1,10 @@
 /**
  * Configuration pieces shared by the worker and the API process: the connection variables of
- * design.md with their defaults, and one way of turning a failed validation into a clear message.
+ * design.md with their defaults, the Sage gateway's, and one way of turning a failed validation
+ * into a clear message.
  */
 import { z } from 'zod';
+import type { SageGatewayClientOptions } from '../activities/sage-gateway-client';
 
 export const optionalText = z
   .string()
@@ -29,6 +31,35 @@ export const connectionFields = {
   UNIVERSIGN_TIMEOUT_MS: positiveInt(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+/** The Sage 100 gateway: the worker's Sage actions, and the API's check that a document exists before sending it. */
+export const sageGatewayFields = {
+  SAGE_GATEWAY_URL: optionalText.pipe(z.string().url().optional()),
+  SAGE_GATEWAY_TOKEN: optionalText,
+  SAGE_GATEWAY_TIMEOUT_MS: positiveInt(10_000),
+};
+
+interface SageGatewayConfig {
+  SAGE_GATEWAY_URL?: string | undefined;
+  SAGE_GATEWAY_TOKEN?: string | undefined;
+  SAGE_GATEWAY_TIMEOUT_MS: number;
+}
+
+/** A URL without its token (or the reverse) is a half setup: refused rather than silently running without the gateway. */
+export function checkSageGateway(config: SageGatewayConfig, ctx: z.RefinementCtx): void {
+  if (config.SAGE_GATEWAY_URL && !config.SAGE_GATEWAY_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SAGE_GATEWAY_TOKEN'], message: 'SAGE_GATEWAY_TOKEN is required when SAGE_GATEWAY_URL is set' });
+  }
+  if (!config.SAGE_GATEWAY_URL && config.SAGE_GATEWAY_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SAGE_GATEWAY_URL'], message: 'SAGE_GATEWAY_URL is required when SAGE_GATEWAY_TOKEN is set' });
+  }
+}
+
+/** The gateway client's options, or null when no gateway is configured. */
+export function sageGatewayOptions(config: SageGatewayConfig): SageGatewayClientOptions | null {
+  if (!config.SAGE_GATEWAY_URL || !config.SAGE_GATEWAY_TOKEN) return null;
+  return { baseUrl: config.SAGE_GATEWAY_URL, token: config.SAGE_GATEWAY_TOKEN, timeoutMs: config.SAGE_GATEWAY_TIMEOUT_MS };
+}
 
 /** mTLS needs the certificate and its key together; half a setup must not fall back to plaintext. */
 export function checkTemporalTls(

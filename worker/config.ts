@@ -4,7 +4,15 @@
  */
 import { z } from 'zod';
 import { DEFAULT_BUSINESS_ACTION_SETTINGS } from '../activities/actions/business-action-deps';
-import { checkTemporalTls, connectionFields, optionalText, parseConfig, positiveInt } from '../shared/config-fields';
+import {
+  checkSageGateway,
+  checkTemporalTls,
+  connectionFields,
+  optionalText,
+  parseConfig,
+  positiveInt,
+  sageGatewayFields,
+} from '../shared/config-fields';
 import { DEFAULT_WORKER_TUNING } from './worker-tuning';
 
 export { ConfigError } from '../shared/config-fields';
@@ -26,9 +34,7 @@ export const workerConfigSchema = z
       z.string().regex(/^\d+$/, 'a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional(),
     ),
     WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
-    SAGE_GATEWAY_URL: optionalText.pipe(z.string().url().optional()),
-    SAGE_GATEWAY_TOKEN: optionalText,
-    SAGE_GATEWAY_TIMEOUT_MS: positiveInt(10_000),
+    ...sageGatewayFields,
     SAGE_FIELD_STATUS: z.string().default(DEFAULT_BUSINESS_ACTION_SETTINGS.sageFreeFields.status),
     SAGE_FIELD_DATE: z.string().default(DEFAULT_BUSINESS_ACTION_SETTINGS.sageFreeFields.date),
     SAGE_FIELD_TRANSACTION_ID: z.string().default(DEFAULT_BUSINESS_ACTION_SETTINGS.sageFreeFields.transactionId),
@@ -44,10 +50,7 @@ export const workerConfigSchema = z
       .transform((value) => ['true', '1', 'yes'].includes(value)),
   })
   .superRefine(checkTemporalTls)
-  .refine((config) => !config.SAGE_GATEWAY_URL || config.SAGE_GATEWAY_TOKEN, {
-    message: 'SAGE_GATEWAY_TOKEN is required when SAGE_GATEWAY_URL is set',
-    path: ['SAGE_GATEWAY_TOKEN'],
-  })
+  .superRefine(checkSageGateway)
   .refine((config) => config.NOTIFY_TO.every((address) => /^[^@\s]+@[^@\s]+$/.test(address)), {
     message: 'NOTIFY_TO must be comma-separated e-mail addresses',
     path: ['NOTIFY_TO'],

@@ -9,6 +9,7 @@ import { createMailer } from '../activities/create-mailer';
 import { createPrismaClient } from '../activities/create-prisma-client';
 import { createSageGatewayClient } from '../activities/sage-gateway-client';
 import { createUniversignClient } from '../activities/universign-client';
+import { sageGatewayOptions } from '../shared/config-fields';
 import { connectTemporalClient, connectTemporalNative } from '../shared/connect-temporal';
 import { ConfigError, loadWorkerConfig } from './config';
 import { createSyncWorker } from './create-sync-worker';
@@ -22,9 +23,10 @@ async function main(): Promise<void> {
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   Runtime.install({ logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN') });
   const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const sageOptions = sageGatewayOptions(config);
   const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : null;
   const disabled = [
-    !config.SAGE_GATEWAY_URL && 'Sage updates and quote conversion (SAGE_GATEWAY_URL)',
+    !sageOptions && 'Sage updates and quote conversion (SAGE_GATEWAY_URL)',
     (!config.SMTP_URL || config.NOTIFY_TO.length === 0) && 'e-mails (SMTP_URL, NOTIFY_TO)',
     !config.ARCHIVE_DIR && 'archiving of signed documents (ARCHIVE_DIR)',
   ].filter(Boolean);
@@ -53,14 +55,7 @@ async function main(): Promise<void> {
         }),
       },
       actions: {
-        sage:
-          config.SAGE_GATEWAY_URL && config.SAGE_GATEWAY_TOKEN
-            ? createSageGatewayClient({
-                baseUrl: config.SAGE_GATEWAY_URL,
-                token: config.SAGE_GATEWAY_TOKEN,
-                timeoutMs: config.SAGE_GATEWAY_TIMEOUT_MS,
-              })
-            : null,
+        sage: sageOptions ? createSageGatewayClient(sageOptions) : null,
         mailer,
         archive: config.ARCHIVE_DIR ? createArchiveStore({ rootDir: config.ARCHIVE_DIR }) : null,
         settings: {

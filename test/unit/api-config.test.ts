@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadApiConfig } from '../../api/config';
-import { ConfigError } from '../../shared/config-fields';
+import { ConfigError, sageGatewayOptions } from '../../shared/config-fields';
 
 const minimal = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test',
@@ -34,6 +34,31 @@ describe('API configuration', () => {
     assert.throws(
       () => loadApiConfig({ ...minimal, API_TOKENS: 'short-secret' }),
       (err: unknown) => err instanceof ConfigError && /16 characters/.test(err.message) && !err.message.includes('short-secret'),
+    );
+  });
+
+  test('the Sage gateway: off by default; URL and token go together, and the token is never echoed', () => {
+    const off = loadApiConfig(minimal);
+    assert.deepEqual([off.SAGE_GATEWAY_URL, off.SAGE_GATEWAY_TOKEN, off.SAGE_GATEWAY_TIMEOUT_MS], [undefined, undefined, 10_000]);
+    assert.equal(sageGatewayOptions(off), null, 'no gateway: documents are not checked');
+    const on = loadApiConfig({
+      ...minimal,
+      SAGE_GATEWAY_URL: 'http://sage-host:8080/api',
+      SAGE_GATEWAY_TOKEN: 'sage-secret',
+      SAGE_GATEWAY_TIMEOUT_MS: '2500',
+    });
+    assert.deepEqual(sageGatewayOptions(on), { baseUrl: 'http://sage-host:8080/api', token: 'sage-secret', timeoutMs: 2500 });
+    assert.throws(
+      () => loadApiConfig({ ...minimal, SAGE_GATEWAY_URL: 'http://sage-host:8080/api' }),
+      (err: unknown) =>
+        err instanceof ConfigError && /SAGE_GATEWAY_TOKEN: SAGE_GATEWAY_TOKEN is required when SAGE_GATEWAY_URL is set/.test(err.message),
+    );
+    assert.throws(
+      () => loadApiConfig({ ...minimal, SAGE_GATEWAY_TOKEN: 'sage-secret' }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /SAGE_GATEWAY_URL: SAGE_GATEWAY_URL is required when SAGE_GATEWAY_TOKEN is set/.test(err.message) &&
+        !err.message.includes('sage-secret'),
     );
   });
 });

@@ -61,4 +61,17 @@ describe('worker configuration', () => {
     );
     assert.equal(loadWorkerConfig({ ...minimal, TEMPORAL_TLS_CERT: '/c.pem', TEMPORAL_TLS_KEY: '/k.pem' }).TEMPORAL_TLS_KEY, '/k.pem');
   });
+
+  test("the Sage gateway settings are the API's (one definition): URL and token together", () => {
+    assert.equal(loadWorkerConfig(minimal).SAGE_GATEWAY_TIMEOUT_MS, 10_000);
+    for (const half of [{ SAGE_GATEWAY_URL: 'http://sage-host/api' }, { SAGE_GATEWAY_TOKEN: 'sage-secret' }]) {
+      assert.throws(
+        () => loadWorkerConfig({ ...minimal, ...half }),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          /SAGE_GATEWAY_(URL|TOKEN) is required when/.test(err.message) &&
+          !err.message.includes('sage-secret'),
+      );
+    }
+  });
 });
