@@ -3,6 +3,7 @@
  * Declared on the Fastify instance so routes reach it as `app.deps`.
  */
 import type { Client } from '@temporalio/client';
+import type { SageGatewayClient } from '../activities/sage-gateway-client';
 import type { UniversignClient } from '../activities/universign-client';
 import type { PrismaClient } from '../prisma/generated/client';
 import type { PollSettings } from '../workflows/messages';
@@ -32,6 +33,8 @@ export interface AppDeps {
   /** The client webhook deliveries signal through (a native connection in production); `temporal` when absent. */
   signalClient?: () => Promise<Client>;
   universign: UniversignClient;
+  /** The Sage gateway, to check a document exists before sending it; null: no gateway configured, documents are not checked. */
+  sage: SageGatewayClient | null;
   keySet: UniversignKeySet;
   settings: AppSettings;
 }

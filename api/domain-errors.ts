@@ -93,9 +93,20 @@ export interface SendFailureWhere {
   transactionId?: string;
 }
 
+/** The Sage gateway answered that the document to send does not exist: nothing was sent. */
+export class UnknownSageDocumentError extends Error {
+  override name = 'UnknownSageDocumentError';
+  constructor(
+    readonly document: { type: string; number: string },
+    readonly where: SendFailureWhere,
+  ) {
+    super(`Sage document ${document.type} ${document.number} does not exist`);
+  }
+}
+
 /**
- * A send that failed: the PDF upload, the start of its workflow, or a step of that workflow.
- * `unavailable`: Universign or Temporal did not answer (a 503, worth a retry); otherwise it was refused (a 502).
+ * A send that failed: the Sage document's check, the PDF upload, the start of its workflow, or a step of that workflow.
+ * `unavailable`: the Sage gateway, Universign or Temporal did not answer (a 503, worth a retry); otherwise it was refused (a 502).
  */
 export class SendFailedError extends Error {
   override name = 'SendFailedError';

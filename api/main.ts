@@ -7,8 +7,9 @@ import { Client } from '@temporalio/client';
 import pg from 'pg';
 import pino from 'pino';
 import { createPrismaClient } from '../activities/create-prisma-client';
+import { createSageGatewayClient } from '../activities/sage-gateway-client';
 import { createUniversignClient } from '../activities/universign-client';
-import { ConfigError } from '../shared/config-fields';
+import { ConfigError, sageGatewayOptions } from '../shared/config-fields';
 import { connectTemporalClient, connectTemporalNative } from '../shared/connect-temporal';
 import { closeGracefully } from './close-gracefully';
 import { loadApiConfig } from './config';
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   // What logs outside the HTTP app's own logger (the JWKS, the webhook pool): same level, same output.
   const log = pino({ level: config.LOG_LEVEL });
+  const sageOptions = sageGatewayOptions(config);
+  if (!sageOptions) log.warn('SAGE_GATEWAY_URL is not set: Sage documents are not checked before they are sent for signature');
   const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const webhookPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
   // An idle connection dropped by the server must not take the process down.
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
         apiKey: config.UNIVERSIGN_API_KEY,
         timeoutMs: config.UNIVERSIGN_TIMEOUT_MS,
       }),
+      sage: sageOptions ? createSageGatewayClient(sageOptions) : null,
       keySet: createUniversignKeySet({ jwksUrl: config.UNIVERSIGN_JWKS_URL, log: log.child({ component: 'universign-jwks' }) }),
       settings: {
         apiTokens: config.API_TOKENS,

@@ -1,8 +1,9 @@
 /**
  * `npm start`: the whole stack on embedded defaults, for a newcomer's machine. Brings up what is
  * not configured from outside — the Temporal dev server (Web UI on 8233, SQLite file under .data/),
- * the embedded PostgreSQL-compatible database, the Universign simulator — applies the migrations,
- * then runs the worker. Ctrl-C stops all of it.
+ * the embedded PostgreSQL-compatible database, the Universign and Sage gateway simulators — applies
+ * the migrations, then runs the worker and the API (both with the same environment, Sage gateway
+ * settings included). Ctrl-C stops all of it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -100,7 +101,10 @@ async function main(): Promise<void> {
     for (const number of DEMO_QUOTES) sage.seedDocument({ type: 'devis', number, status: 'en_cours' });
     env.SAGE_GATEWAY_URL = sage.url;
     env.SAGE_GATEWAY_TOKEN = SAGE_SIMULATOR_TOKEN;
-    log(`sage         gateway simulator at ${sage.url} (quotes devis ${DEMO_QUOTES[0]}…${DEMO_QUOTES.at(-1)})`);
+    // The API checks each document sent for signature here too: the demo sends one of these quotes.
+    log(
+      `sage         gateway simulator at ${sage.url} (quotes devis ${DEMO_QUOTES[0]}…${DEMO_QUOTES.at(-1)}, the only ones the API sends)`,
+    );
   }
   if (!env.SMTP_URL) {
     const smtp = await startSmtpSink({

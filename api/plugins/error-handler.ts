@@ -19,6 +19,7 @@ import {
   TemporalUnavailableError,
   TransactionFinalError,
   UniversignRejectedError,
+  UnknownSageDocumentError,
   UnknownSignatureRequestError,
   UnknownTransactionError,
   WebhookNotRecordedError,
@@ -73,6 +74,7 @@ export function describeError(err: unknown): ErrorAnswer | null {
   if (err instanceof DocumentTooLargeError) return { statusCode: 413, message: err.message };
   if (err instanceof UnknownSignatureRequestError) return { statusCode: 404, message: err.message };
   if (err instanceof IdempotencyKeyReusedError) return { statusCode: 422, message: err.message, extra: { requestId: err.requestId } };
+  if (err instanceof UnknownSageDocumentError) return { statusCode: 422, message: err.message, extra: { ...err.where } };
   if (err instanceof SendFailedError) return { statusCode: err.unavailable ? 503 : 502, message: err.message, extra: { ...err.where } };
   // Domain errors above may wrap a database error; a bare one (a read, the webhook store) is an outage.
   if (isDatabaseUnavailable(err)) {

@@ -1,7 +1,8 @@
 /**
- * POST /api/signature-requests: validate, upload the PDF, start the `sendForSignature` workflow
- * (or join this Idempotency-Key's), and answer 201 once the transaction is started, 202 when that
- * takes longer than the API waits. GET /api/signature-requests/:id: the send's progress.
+ * POST /api/signature-requests: validate, check the Sage document exists, upload the PDF, start
+ * the `sendForSignature` workflow (or join this Idempotency-Key's), and answer 201 once the
+ * transaction is started, 202 when that takes longer than the API waits.
+ * GET /api/signature-requests/:id: the send's progress.
  * Shapes: signature-request-schemas.ts; the meaning past them: parse-signature-request.ts.
  * Services throw domain errors the error handler answers; these handlers only translate HTTP.
  */
@@ -38,7 +39,8 @@ export const signatureRequestRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Send a Sage document for signature on Universign and start its workflow',
         description:
-          'Uploads the PDF, then a sendForSignature workflow creates and starts the Universign transaction (one signature ' +
+          'Checks the Sage document exists on the Sage gateway (422 when it does not; skipped when no gateway is configured), ' +
+          'uploads the PDF, then a sendForSignature workflow creates and starts the Universign transaction (one signature ' +
           'per signer) and starts its signatureTransaction workflow. 201 once started; 202 with the request id when that ' +
           'takes longer than the API waits (GET /api/signature-requests/{id} reports the progress). With an ' +
           'Idempotency-Key, a retry joins the send in progress or answers its outcome (header Idempotent-Replayed: true).',

@@ -1,8 +1,9 @@
 /**
- * The API's part of a send: upload the PDF to Universign (the PDF never enters workflow
- * history, the database or the logs: only its file id does), then start the `sendForSignature`
- * workflow, or join the one this Idempotency-Key already started (running or finished: its
- * outcome is the answer). The Universign steps themselves are the workflow's.
+ * The API's part of a send: check the Sage document exists (when a Sage gateway is configured),
+ * upload the PDF to Universign (the PDF never enters workflow history, the database or the logs:
+ * only its file id does), then start the `sendForSignature` workflow, or join the one this
+ * Idempotency-Key already started (running or finished: its outcome is the answer). The
+ * Universign steps themselves are the workflow's.
  */
 import {
   type Client,
@@ -17,6 +18,7 @@ import { SAGE_DOCUMENT_KEY, sageDocumentKeyword } from '../../workflows/search-a
 import { describeSendWorkflow, SEND_WORKFLOW_TYPE, type SendForSignatureInput } from '../../workflows/send-messages';
 import type { AppDeps } from '../app-deps';
 import { IdempotencyKeyReusedError, SendFailedError } from '../domain-errors';
+import { checkSageDocument } from './check-sage-document';
 import { hashSignatureRequest, sendWorkflowId } from './identify-signature-request';
 import type { SignatureRequestInput } from './parse-signature-request';
 
@@ -43,6 +45,8 @@ export async function startSendWorkflow(
     if (existing) return join(existing, requestId, requestHash);
   }
 
+  // Nothing reaches Universign for a document Sage does not have.
+  if (deps.sage) await checkSageDocument(deps.sage, input.sageDocument, requestId, options.log);
   const fileId = await uploadPdf(deps, input, requestId);
   const workflowInput: SendForSignatureInput = {
     sageDocument: input.sageDocument,

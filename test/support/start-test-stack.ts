@@ -42,7 +42,10 @@ export interface TestStackOptions {
   temporalClient?: (env: TestWorkflowEnvironment) => Client | Promise<Client>;
   /** Start without a worker (call startWorker later). */
   withoutWorker?: boolean;
-  /** Also run the Sage gateway simulator, a real SMTP server and an archive folder for the business actions. */
+  /**
+   * Also run the Sage gateway simulator, a real SMTP server and an archive folder for the business
+   * actions; the app then checks documents on the simulator (seed them before sending).
+   */
   businessActions?: boolean;
 }
 
@@ -97,6 +100,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     webhooks: createWebhookStore(webhookPool),
     temporal: (await options.temporalClient?.(env)) ?? env.client,
     universign: universignClient,
+    sage: world ? createSageGatewayClient({ baseUrl: world.sage.url, token: TEST_SAGE_TOKEN }) : null,
     keySet: createUniversignKeySet({ jwksUrl: `${universign.url}/webhooks/jwks.json` }),
     settings: {
       apiTokens: [TEST_API_TOKEN],

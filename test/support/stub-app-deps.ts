@@ -3,6 +3,7 @@
  * pass is an empty stand-in (a call into it fails loudly), and the settings are a unit test's.
  */
 import type { Client } from '@temporalio/client';
+import type { SageGatewayClient } from '../../activities/sage-gateway-client';
 import type { UniversignClient } from '../../activities/universign-client';
 import type { AppDeps, AppSettings } from '../../api/app-deps';
 import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
@@ -15,6 +16,8 @@ export interface StubAppDepsInput {
   webhooks?: unknown;
   temporal?: unknown;
   universign?: unknown;
+  /** Absent: no Sage gateway, documents are not checked. */
+  sage?: unknown;
   settings: Pick<AppSettings, 'apiTokens' | 'webhookMaxBytes'> & Partial<AppSettings>;
 }
 
@@ -24,6 +27,7 @@ export function stubAppDeps(input: StubAppDepsInput): AppDeps {
     webhooks: (input.webhooks ?? {}) as WebhookStore,
     temporal: (input.temporal ?? {}) as Client,
     universign: (input.universign ?? {}) as UniversignClient,
+    sage: (input.sage ?? null) as SageGatewayClient | null,
     keySet: (async () => {
       throw new Error('not used');
     }) as unknown as UniversignKeySet,
