@@ -24,14 +24,17 @@ export const DEFAULT_ACTION_RETRY = { initialSeconds: 5, maximumIntervalSeconds:
  * Permanent failures fail at once.
  */
 export function businessActionOptions(retry: SignatureTransactionInput['actionRetry']): ActivityOptions {
+  const initialSeconds = retry?.initialSeconds ?? DEFAULT_ACTION_RETRY.initialSeconds;
+  // Temporal refuses a policy whose maximum interval is below its initial one.
+  const maximumIntervalSeconds = Math.max(retry?.maximumIntervalSeconds ?? DEFAULT_ACTION_RETRY.maximumIntervalSeconds, initialSeconds);
   return {
     startToCloseTimeout: ACTION_START_TO_CLOSE_MS,
     heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT,
     scheduleToCloseTimeout: `${retry?.giveUpAfterHours ?? DEFAULT_ACTION_RETRY.giveUpAfterHours} hours`,
     retry: {
-      initialInterval: `${retry?.initialSeconds ?? DEFAULT_ACTION_RETRY.initialSeconds} seconds`,
+      initialInterval: `${initialSeconds} seconds`,
       backoffCoefficient: 2,
-      maximumInterval: `${DEFAULT_ACTION_RETRY.maximumIntervalSeconds} seconds`,
+      maximumInterval: `${maximumIntervalSeconds} seconds`,
       ...(retry?.maximumAttempts ? { maximumAttempts: retry.maximumAttempts } : {}),
       nonRetryableErrorTypes: [...PERMANENT_ACTION_ERROR_TYPES],
     },

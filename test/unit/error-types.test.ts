@@ -66,5 +66,7 @@ describe('error types', () => {
     assert.equal(businessActionOptions(undefined).retry?.maximumInterval, '30 seconds');
     assert.equal(businessActionOptions({ initialSeconds: 1, maximumAttempts: 3 }).retry?.maximumInterval, '30 seconds');
     assert.equal(RECORD_OPTIONS.retry?.maximumInterval, '10 seconds');
+    // Never below the initial interval, which Temporal would refuse.
+    assert.equal(businessActionOptions({ initialSeconds: 300 }).retry?.maximumInterval, '300 seconds');
   });
 });
