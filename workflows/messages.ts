@@ -27,7 +27,7 @@ export interface SignatureTransactionInput {
   sageDocument?: SageDocumentRef;
   poll?: PollSettings;
   /** Retry of the business actions (defaults: DEFAULT_ACTION_RETRY in business-action-options.ts). */
-  actionRetry?: { initialSeconds?: number; maximumAttempts?: number; giveUpAfterHours?: number };
+  actionRetry?: { initialSeconds?: number; maximumIntervalSeconds?: number; maximumAttempts?: number; giveUpAfterHours?: number };
   /**
    * Default true. false leaves search attributes alone: for a namespace where they cannot be
    * registered (the time-skipping test server knows no custom search attributes).

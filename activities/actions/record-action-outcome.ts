@@ -24,9 +24,12 @@ interface PerformedNote {
   performed: PerformedOutcome;
 }
 
-/** First wait after a failed record, doubled up to RECORD_RETRY_MAX_MS. */
+/**
+ * First wait after a failed record, doubled up to RECORD_RETRY_MAX_MS: well within the heartbeat
+ * timeout (each try heartbeats), and the record follows the database's return within 5 s.
+ */
 export const RECORD_RETRY_FIRST_MS = 500;
-export const RECORD_RETRY_MAX_MS = 10_000;
+export const RECORD_RETRY_MAX_MS = 5_000;
 
 /** The outcome an earlier attempt of this activity performed but may not have recorded, if any. */
 export function outcomePerformedEarlier(): PerformedOutcome | null {

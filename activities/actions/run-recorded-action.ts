@@ -7,9 +7,11 @@
  * The lease follows the attempt's life: while the effect runs, the attempt heartbeats to Temporal
  * and renews its lease in the database at each heartbeat; it stops renewing once Temporal has
  * cancelled it (timed out, e.g. its heartbeats stopped arriving), so its retry takes over once the
- * lease lapses. The record's attempt count fences the writes: an attempt records its outcome (or
- * its error) only while the record is still its own, so an attempt that lost its lease to a retry
- * and completes late records nothing and fails with `ActionLeaseLost`.
+ * lease lapses: a retry that finds the lease held asks Temporal to retry it right after the lease's
+ * end (`nextRetryDelay`) rather than after the policy's backoff. The record's attempt count fences
+ * the writes: an attempt records its outcome (or its error) only while the record is still its
+ * own, so an attempt that lost its lease to a retry and completes late records nothing and fails
+ * with `ActionLeaseLost`.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client';
@@ -31,6 +33,8 @@ export const ACTION_LEASE_MS = ACTION_START_TO_CLOSE_MS + 60_000;
 const LEASE_HEARTBEAT_TIMEOUTS = 2;
 /** Heartbeats (and lease renewals) per heartbeat timeout. */
 const HEARTBEATS_PER_TIMEOUT = 3;
+/** A retry that found the lease held comes this long after the lease's end (clocks and the claim's own time). */
+export const LEASE_RETRY_MARGIN_MS = 1_000;
 
 export interface ActionResult {
   state: 'done' | 'skipped';
@@ -254,5 +258,16 @@ async function claimAction(
   throw ApplicationFailure.create({
     type: ACTION_ERROR_TYPES.inProgress,
     message: `${key.kind} (${key.status}) is held by another attempt until ${current.leaseUntil?.toISOString()}`,
+    nextRetryDelay: retryWhenLeaseLapses(current.leaseUntil, new Date()),
   });
+}
+
+/**
+ * The retry comes just after the holder's lease lapses (if its attempt died, the record is free
+ * then; if it still runs, it has renewed the lease and the retry waits again), not after the retry
+ * policy's backoff, which could leave a crashed worker's action waiting long after its lease.
+ */
+export function retryWhenLeaseLapses(leaseUntil: Date | null, now: Date): number {
+  const remainingMs = (leaseUntil?.getTime() ?? now.getTime()) - now.getTime();
+  return Math.min(Math.max(remainingMs, 0), ACTION_LEASE_MS) + LEASE_RETRY_MARGIN_MS;
 }

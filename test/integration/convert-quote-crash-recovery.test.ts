@@ -108,6 +108,9 @@ test('an attempt still running elsewhere holds the action: its retry waits inste
     assert.ok(err instanceof ApplicationFailure);
     assert.equal(err.type, 'ActionInProgress');
     assert.equal(err.nonRetryable, false);
+    // Retried right after the lease's end (about 60 s away), not after the policy's backoff.
+    const delay = Number(err.nextRetryDelay);
+    assert.ok(delay > 55_000 && delay <= 61_000, `nextRetryDelay ${err.nextRetryDelay}`);
     return true;
   });
   assert.equal(sage.calls().length, callsBefore, 'the retry did not touch the gateway');

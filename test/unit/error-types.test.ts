@@ -21,6 +21,7 @@ import {
 } from '../../activities/universign-errors';
 import { ACTION_HEARTBEAT_TIMEOUT, businessActionOptions } from '../../workflows/business-action-options';
 import { isPermanentErrorType, PERMANENT_ACTION_ERROR_TYPES } from '../../workflows/error-types';
+import { RECORD_OPTIONS } from '../../workflows/sync-activity-proxies';
 
 const sage = { method: 'GET', path: '/documents/devis/D1', status: 500 };
 const universign = { method: 'GET', path: '/transactions/tx_1' };
@@ -54,10 +55,18 @@ describe('error types', () => {
     assert.equal(new MailerUnavailableError({ reason: 'timeout' }).retryable, true);
   });
 
-  test('business actions: permanent types are not retried, and an attempt without a heartbeat for 30 s is retried', () => {
+  test('business actions: permanent types are not retried, and an attempt without a heartbeat for 15 s is retried', () => {
     const options = businessActionOptions(undefined);
     assert.deepEqual(options.retry?.nonRetryableErrorTypes, [...PERMANENT_ACTION_ERROR_TYPES]);
     assert.equal(options.heartbeatTimeout, ACTION_HEARTBEAT_TIMEOUT);
-    assert.equal(ACTION_HEARTBEAT_TIMEOUT, '30 seconds');
+    assert.equal(ACTION_HEARTBEAT_TIMEOUT, '15 seconds');
+  });
+
+  test('retries after an outage come at most 30 s apart for the actions, 10 s for the database records', () => {
+    assert.equal(businessActionOptions(undefined).retry?.maximumInterval, '30 seconds');
+    assert.equal(businessActionOptions({ initialSeconds: 1, maximumAttempts: 3 }).retry?.maximumInterval, '30 seconds');
+    assert.equal(RECORD_OPTIONS.retry?.maximumInterval, '10 seconds');
+    // Never below the initial interval, which Temporal would refuse.
+    assert.equal(businessActionOptions({ initialSeconds: 300 }).retry?.maximumInterval, '300 seconds');
   });
 });

@@ -131,7 +131,7 @@ describe('signatureTransaction workflow (time-skipping server)', () => {
     const gatewayDown = () => ApplicationFailure.create({ type: 'SageGatewayUnavailable', message: 'HTTP 503' });
     await withWorkflow(
       // Retries 5, 10 and 20 minutes apart: the 15-minute poll sees SIGNE while EN_COURS's update still retries.
-      { poll: { minSeconds: 60, maxSeconds: HOUR }, actionRetry: { initialSeconds: 300 } },
+      { poll: { minSeconds: 60, maxSeconds: HOUR }, actionRetry: { initialSeconds: 300, maximumIntervalSeconds: 1200 } },
       async ({ fake, handle }) => {
         await waitFor(() => fake.actionCalls.length === 1, 'the first EN_COURS attempt');
         fake.transaction.state = 'completed';
