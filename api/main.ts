@@ -10,12 +10,12 @@ import { createPrismaClient } from '../activities/create-prisma-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { ConfigError } from '../shared/config-fields';
 import { connectTemporalClient, connectTemporalNative } from '../shared/connect-temporal';
+import { createWebhookStore } from '../shared/webhooks/webhook-store';
 import { closeGracefully } from './close-gracefully';
 import { loadApiConfig } from './config';
 import { createApp, LOG_REDACTIONS } from './create-app';
 import { createLazyNativeClient } from './lazy-native-client';
 import { createUniversignKeySet } from './webhooks/universign-jwks';
-import { createWebhookStore } from './webhooks/webhook-store';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
