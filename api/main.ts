@@ -8,7 +8,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { createPrismaClient } from '../activities/create-prisma-client';
 import { createUniversignClient } from '../activities/universign-client';
-import { ConfigError } from '../shared/config-fields';
+import { ConfigError, pollSettings } from '../shared/config-fields';
 import { connectTemporalClient, connectTemporalNative } from '../shared/connect-temporal';
 import { createWebhookStore } from '../shared/webhooks/webhook-store';
 import { closeGracefully } from './close-gracefully';
@@ -45,11 +45,7 @@ async function main(): Promise<void> {
         signatureHeader: config.UNIVERSIGN_SIGNATURE_HEADER,
         webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        poll: {
-          minSeconds: config.POLL_INTERVAL_MIN_SECONDS,
-          maxSeconds: config.POLL_INTERVAL_MAX_SECONDS,
-          withoutWebhooksSeconds: config.POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS,
-        },
+        poll: pollSettings(config),
         redeliveryIntervalMs: 5_000,
         sendWaitMs: config.SIGNATURE_REQUEST_WAIT_SECONDS * 1000,
       },

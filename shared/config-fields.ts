@@ -3,6 +3,7 @@
  * design.md with their defaults, and one way of turning a failed validation into a clear message.
  */
 import { z } from 'zod';
+import { DEFAULT_POLL_MAX_SECONDS, DEFAULT_POLL_MIN_SECONDS, DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS } from '../workflows/poll-cadence';
 
 export const optionalText = z
   .string()
@@ -29,6 +30,27 @@ export const connectionFields = {
   UNIVERSIGN_TIMEOUT_MS: positiveInt(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+/** The poll cadence of the workflows a process starts: the API (sends, webhooks) and the worker (reconciliation). */
+export const pollFields = {
+  POLL_INTERVAL_MIN_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MIN_SECONDS),
+  POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MAX_SECONDS),
+  /** The fixed poll interval of a transaction whose webhooks are not arriving (bounds how long a lost one goes unseen). */
+  POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS),
+};
+
+/** The workflow input those variables give. */
+export function pollSettings(config: {
+  POLL_INTERVAL_MIN_SECONDS: number;
+  POLL_INTERVAL_MAX_SECONDS: number;
+  POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: number;
+}): { minSeconds: number; maxSeconds: number; withoutWebhooksSeconds: number } {
+  return {
+    minSeconds: config.POLL_INTERVAL_MIN_SECONDS,
+    maxSeconds: config.POLL_INTERVAL_MAX_SECONDS,
+    withoutWebhooksSeconds: config.POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS,
+  };
+}
 
 /** mTLS needs the certificate and its key together; half a setup must not fall back to plaintext. */
 export function checkTemporalTls(
