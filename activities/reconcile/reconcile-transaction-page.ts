@@ -11,7 +11,7 @@ import { buildSignatureWorkflowStart } from '../../workflows/build-signature-wor
 import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
 import { forceResyncSignal, type PollSettings } from '../../workflows/messages';
 import type { TransactionPageRequest, TransactionPageResult } from '../../workflows/reconcile-messages';
-import { FINAL_STATUSES } from '../../workflows/status-machine';
+import { isFinalStatus, LOCAL_STATUSES } from '../../workflows/status-machine';
 import { activityLogger, currentActivityContext, errorText } from '../activity-logger';
 import type { ReconcileMetrics } from './reconcile-metrics';
 
@@ -24,6 +24,9 @@ export interface TransactionPageDeps {
 }
 
 type Outcome = 'started' | 'already_running' | 'resynced' | 'failed';
+
+// Named as a list (not "not final") so an index on the open statuses serves the query.
+const OPEN_STATUSES = LOCAL_STATUSES.filter((status) => !isFinalStatus(status));
 
 interface TransactionRow {
   id: string;
@@ -74,7 +77,7 @@ export function createReconcileTransactionPage({ prisma, temporal, settings, met
     const staleBefore = new Date(request.staleBefore);
     const rows = await prisma.signatureTransaction.findMany({
       where: {
-        status: { notIn: [...FINAL_STATUSES] },
+        status: { in: OPEN_STATUSES },
         ...(request.afterId ? { id: { gt: request.afterId } } : {}),
         // Universign does not know it: its workflow ended after repeated reads saying so; a new run would only repeat them.
         OR: [{ lastSyncError: null }, { NOT: { lastSyncError: { startsWith: `${UNIVERSIGN_ERROR_TYPES.notFound}:` } } }],
