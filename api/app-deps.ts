@@ -6,9 +6,9 @@ import type { Client } from '@temporalio/client';
 import type { SageGatewayClient } from '../activities/sage-gateway-client';
 import type { UniversignClient } from '../activities/universign-client';
 import type { PrismaClient } from '../prisma/generated/client';
+import type { WebhookStore } from '../shared/webhooks/webhook-store';
 import type { PollSettings } from '../workflows/messages';
 import type { UniversignKeySet } from './webhooks/universign-jwks';
-import type { WebhookStore } from './webhooks/webhook-store';
 
 export interface AppSettings {
   /** Bearer tokens accepted on /api/*. */

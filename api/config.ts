@@ -9,9 +9,9 @@ import {
   connectionFields,
   optionalText,
   parseConfig,
+  pollFields,
   sageGatewayFields,
 } from '../shared/config-fields';
-import { DEFAULT_POLL_MAX_SECONDS, DEFAULT_POLL_MIN_SECONDS, DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS } from '../workflows/poll-cadence';
 
 export const apiConfigSchema = z
   .object({
@@ -37,10 +37,7 @@ export const apiConfigSchema = z
       .int()
       .positive()
       .default(1024 * 1024),
-    POLL_INTERVAL_MIN_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MIN_SECONDS),
-    POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MAX_SECONDS),
-    /** The fixed poll interval of a transaction whose webhooks are not arriving (bounds how long a lost one goes unseen). */
-    POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS),
+    ...pollFields,
     /** How long POST /api/signature-requests waits for the transaction to be started before answering 202. */
     SIGNATURE_REQUEST_WAIT_SECONDS: z.coerce.number().positive().default(20),
   })

@@ -9,14 +9,14 @@ import pino from 'pino';
 import { createPrismaClient } from '../activities/create-prisma-client';
 import { createSageGatewayClient } from '../activities/sage-gateway-client';
 import { createUniversignClient } from '../activities/universign-client';
-import { ConfigError, sageGatewayOptions } from '../shared/config-fields';
+import { ConfigError, pollSettings, sageGatewayOptions } from '../shared/config-fields';
 import { connectTemporalClient, connectTemporalNative } from '../shared/connect-temporal';
+import { createWebhookStore } from '../shared/webhooks/webhook-store';
 import { closeGracefully } from './close-gracefully';
 import { loadApiConfig } from './config';
 import { createApp, LOG_REDACTIONS } from './create-app';
 import { createLazyNativeClient } from './lazy-native-client';
 import { createUniversignKeySet } from './webhooks/universign-jwks';
-import { createWebhookStore } from './webhooks/webhook-store';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
@@ -49,11 +49,7 @@ async function main(): Promise<void> {
         signatureHeader: config.UNIVERSIGN_SIGNATURE_HEADER,
         webhookMaxBytes: config.WEBHOOK_MAX_BYTES,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        poll: {
-          minSeconds: config.POLL_INTERVAL_MIN_SECONDS,
-          maxSeconds: config.POLL_INTERVAL_MAX_SECONDS,
-          withoutWebhooksSeconds: config.POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS,
-        },
+        poll: pollSettings(config),
         redeliveryIntervalMs: 5_000,
         sendWaitMs: config.SIGNATURE_REQUEST_WAIT_SECONDS * 1000,
       },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { SageGatewayClientOptions } from '../activities/sage-gateway-client';
+import { DEFAULT_POLL_MAX_SECONDS, DEFAULT_POLL_MIN_SECONDS, DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS } from '../workflows/poll-cadence';
 
 export const optionalText = z
   .string()
@@ -59,6 +60,27 @@ export function checkSageGateway(config: SageGatewayConfig, ctx: z.RefinementCtx
 export function sageGatewayOptions(config: SageGatewayConfig): SageGatewayClientOptions | null {
   if (!config.SAGE_GATEWAY_URL || !config.SAGE_GATEWAY_TOKEN) return null;
   return { baseUrl: config.SAGE_GATEWAY_URL, token: config.SAGE_GATEWAY_TOKEN, timeoutMs: config.SAGE_GATEWAY_TIMEOUT_MS };
+}
+
+/** The poll cadence of the workflows a process starts: the API (sends, webhooks) and the worker (reconciliation). */
+export const pollFields = {
+  POLL_INTERVAL_MIN_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MIN_SECONDS),
+  POLL_INTERVAL_MAX_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_MAX_SECONDS),
+  /** The fixed poll interval of a transaction whose webhooks are not arriving (bounds how long a lost one goes unseen). */
+  POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: z.coerce.number().positive().default(DEFAULT_POLL_WITHOUT_WEBHOOKS_SECONDS),
+};
+
+/** The workflow input those variables give. */
+export function pollSettings(config: {
+  POLL_INTERVAL_MIN_SECONDS: number;
+  POLL_INTERVAL_MAX_SECONDS: number;
+  POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS: number;
+}): { minSeconds: number; maxSeconds: number; withoutWebhooksSeconds: number } {
+  return {
+    minSeconds: config.POLL_INTERVAL_MIN_SECONDS,
+    maxSeconds: config.POLL_INTERVAL_MAX_SECONDS,
+    withoutWebhooksSeconds: config.POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS,
+  };
 }
 
 /** mTLS needs the certificate and its key together; half a setup must not fall back to plaintext. */

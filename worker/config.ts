@@ -10,9 +10,11 @@ import {
   connectionFields,
   optionalText,
   parseConfig,
+  pollFields,
   positiveInt,
   sageGatewayFields,
 } from '../shared/config-fields';
+import { DEFAULT_RECONCILE_SETTINGS } from '../workflows/reconcile-messages';
 import { DEFAULT_WORKER_TUNING } from './worker-tuning';
 
 export { ConfigError } from '../shared/config-fields';
@@ -20,6 +22,12 @@ export { ConfigError } from '../shared/config-fields';
 export const workerConfigSchema = z
   .object({
     ...connectionFields,
+    /** Cadence of the workflows the reconciliation starts: the same variables as the API's. */
+    ...pollFields,
+    /** Seconds between reconciliation runs (the universign-reconcile schedule); 0 pauses the schedule. */
+    RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(DEFAULT_RECONCILE_SETTINGS.intervalSeconds),
+    /** A non-final transaction not synced for this long is forced to resync by the reconciliation. */
+    RECONCILE_STALE_AFTER_SECONDS: positiveInt(DEFAULT_RECONCILE_SETTINGS.staleAfterSeconds),
     /**
      * Universign calls started per second, across every worker: the rate limit of the Universign
      * task queue, which carries those calls and nothing else.

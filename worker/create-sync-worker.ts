@@ -1,5 +1,5 @@
 /**
- * Creates the Temporal workers serving the signature and send workflows, from an open connection and the
+ * Creates the Temporal workers serving the signature, send and reconcile workflows, from an open connection and the
  * activities' dependencies: one on the task queue (workflows, database, Sage, SMTP: as fast as
  * the machine allows) and one on the Universign queue (its calls only, at Universign's rate
  * limit). Shared by the process entry, `npm start`, the benchmark and the integration tests.
@@ -9,6 +9,7 @@ import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from 
 import { type BusinessActionDeps, DEFAULT_BUSINESS_ACTION_SETTINGS } from '../activities/actions/business-action-deps';
 import { createBusinessActionActivities } from '../activities/create-business-action-activities';
 import { createSyncActivities, type SyncActivityDeps } from '../activities/create-sync-activities';
+import { createReconcileActivities, type ReconcileActivityDeps } from '../activities/reconcile/create-reconcile-activities';
 import { createSendActivities } from '../activities/send/create-send-activities';
 import { callsUniversign, universignTaskQueue } from '../workflows/task-queues';
 import { DEFAULT_WORKER_TUNING, type WorkerTuning } from './worker-tuning';
@@ -22,6 +23,8 @@ export interface SyncWorkerOptions {
   deps: SyncActivityDeps;
   /** Integrations of the business actions; any left out makes its actions `skipped`. */
   actions?: Partial<Omit<BusinessActionDeps, 'prisma' | 'universign'>>;
+  /** What the reconciliation's activities need besides Prisma (a Temporal client, the webhook store); absent: not served. */
+  reconcile?: Omit<ReconcileActivityDeps, 'prisma'>;
   /** Global Universign rate limit (calls per second, across all workers of the queue). */
   maxActivitiesPerSecond?: number;
   /** A prebuilt bundle (tests reuse one); otherwise the workflows are bundled from source. */
@@ -52,6 +55,7 @@ export function createSyncWorker(options: SyncWorkerOptions): Promise<SyncWorker
         archive: options.actions?.archive ?? null,
         settings: options.actions?.settings ?? DEFAULT_BUSINESS_ACTION_SETTINGS,
       }),
+      ...(options.reconcile ? createReconcileActivities({ prisma: options.deps.prisma, ...options.reconcile }) : {}),
     },
   });
 }

@@ -1,18 +1,23 @@
 /**
  * Worker process entry (`npm run worker`): validates the configuration, connects to PostgreSQL,
- * Temporal and Universign, and serves the task queue until SIGINT/SIGTERM, then drains and closes.
+ * Temporal and Universign, ensures the reconciliation schedule, and serves the task queue until
+ * SIGINT/SIGTERM, then drains and closes.
  */
+import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
+import pg from 'pg';
 import pino from 'pino';
 import { createArchiveStore } from '../activities/archive-store';
 import { createMailer } from '../activities/create-mailer';
 import { createPrismaClient } from '../activities/create-prisma-client';
 import { createSageGatewayClient } from '../activities/sage-gateway-client';
 import { createUniversignClient } from '../activities/universign-client';
-import { sageGatewayOptions } from '../shared/config-fields';
+import { pollSettings, sageGatewayOptions } from '../shared/config-fields';
 import { connectTemporalClient, connectTemporalNative } from '../shared/connect-temporal';
+import { createWebhookStore } from '../shared/webhooks/webhook-store';
 import { ConfigError, loadWorkerConfig } from './config';
 import { createSyncWorker } from './create-sync-worker';
+import { ensureReconcileSchedule } from './ensure-reconcile-schedule';
 import { ensureSearchAttributes } from './ensure-search-attributes';
 import { createTemporalPinoLogger } from './temporal-pino-logger';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
@@ -36,9 +41,15 @@ async function main(): Promise<void> {
     config.WORKER_METRICS_PORT !== undefined
       ? await serveWorkerMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST)
       : null;
+  // The reconciliation claims and marks webhook events as the API does (shared/webhooks/): a small pool of its own.
+  const webhookPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  webhookPool.on('error', (err) => log.error({ err: err.message }, 'webhook database pool: idle connection lost'));
   const connection = await connectTemporalNative(config);
   try {
     await registerSearchAttributes(config, log);
+    // The reconciliation's starts and signals go through the worker's own connection.
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    await scheduleReconciliation(temporal, config, log);
     const worker = await createSyncWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -53,6 +64,12 @@ async function main(): Promise<void> {
           apiKey: config.UNIVERSIGN_API_KEY,
           timeoutMs: config.UNIVERSIGN_TIMEOUT_MS,
         }),
+      },
+      reconcile: {
+        temporal,
+        webhooks: createWebhookStore(webhookPool),
+        metrics,
+        settings: { taskQueue: config.TEMPORAL_TASK_QUEUE, poll: pollSettings(config) },
       },
       actions: {
         sage: sageOptions ? createSageGatewayClient(sageOptions) : null,
@@ -91,6 +108,24 @@ async function main(): Promise<void> {
     await connection.close();
     await mailer?.close();
     await prisma.$disconnect();
+    await webhookPool.end();
+  }
+}
+
+/** Creates or updates the reconciliation's schedule; a failure is logged, the worker serves its queue anyway. */
+async function scheduleReconciliation(temporal: Client, config: ReturnType<typeof loadWorkerConfig>, log: pino.Logger): Promise<void> {
+  try {
+    const schedule = await ensureReconcileSchedule(temporal, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      intervalSeconds: config.RECONCILE_INTERVAL_SECONDS,
+      staleAfterSeconds: config.RECONCILE_STALE_AFTER_SECONDS,
+    });
+    log.info(
+      { ...schedule, intervalSeconds: config.RECONCILE_INTERVAL_SECONDS, staleAfterSeconds: config.RECONCILE_STALE_AFTER_SECONDS },
+      'reconciliation schedule ensured',
+    );
+  } catch (err) {
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot create or update the reconciliation schedule');
   }
 }
 

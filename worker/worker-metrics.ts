@@ -1,14 +1,15 @@
 /**
  * The worker's Prometheus metrics: syncs by source and outcome (a quiet sync writes no sync-log
- * row, so the API cannot count them from the database), how late polls start, and the process's
- * own figures. Served on WORKER_METRICS_PORT; each worker counts its own, Prometheus sums them.
+ * row, so the API cannot count them from the database), how late polls start, the reconciliation's
+ * runs and actions, and the process's own figures. Served on WORKER_METRICS_PORT; each worker counts its own, Prometheus sums them.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { ReconcileMetrics } from '../activities/reconcile/reconcile-metrics';
 import type { SyncMetrics } from '../activities/sync-metrics';
 
-export interface WorkerMetrics extends SyncMetrics {
+export interface WorkerMetrics extends SyncMetrics, ReconcileMetrics {
   registry: Registry;
 }
 
@@ -27,10 +28,25 @@ export function createWorkerMetrics(): WorkerMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
+  const reconcileRuns = new Counter({
+    name: 'reconcile_runs_total',
+    help: 'Reconciliation runs (the universign-reconcile schedule) finished by this worker',
+    registers: [registry],
+  });
+  const reconcileActions = new Counter({
+    name: 'reconcile_actions_total',
+    help: 'What reconciliations did: workflows started or found already running, stale ones resynced, undelivered webhook events signalled or ignored, failures',
+    labelNames: ['action'],
+    registers: [registry],
+  });
   return {
     registry,
     syncRecorded: (source, outcome) => syncs.inc({ source, outcome }),
     pollStarted: (seconds) => lateness.observe(seconds),
+    reconcileActions: (action, count) => {
+      if (count > 0) reconcileActions.inc({ action }, count);
+    },
+    reconcileRunFinished: () => reconcileRuns.inc(),
   };
 }
 

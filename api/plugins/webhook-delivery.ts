@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { startWebhookRedelivery } from '../webhooks/redeliver-pending-webhook-events';
+import { startWebhookRedelivery } from '../webhooks/start-webhook-redelivery';
 import { createWebhookDeliveryQueue, type WebhookDeliveryQueue } from '../webhooks/webhook-delivery-queue';
 
 declare module 'fastify' {

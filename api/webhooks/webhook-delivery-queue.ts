@@ -5,9 +5,9 @@
  * database, and the background redelivery takes it once its lease has passed.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { type DeliveryOutcome, deliverWebhookEvent, WorkflowUnavailableError } from '../../shared/webhooks/deliver-webhook-event';
+import type { PendingWebhookEvent } from '../../shared/webhooks/webhook-store';
 import type { AppDeps } from '../app-deps';
-import { type DeliveryOutcome, deliverWebhookEvent, WorkflowUnavailableError } from './deliver-webhook-event';
-import type { PendingWebhookEvent } from './webhook-store';
 
 export type DeliveryResult = DeliveryOutcome | 'unavailable' | 'lease_expired' | 'dropped' | 'failed';
 

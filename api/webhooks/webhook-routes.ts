@@ -9,12 +9,12 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RecordedWebhookEvent } from '../../shared/webhooks/webhook-store';
 import { WebhookNotRecordedError } from '../domain-errors';
 import { errorResponses } from '../error-response-schema';
 import { parseUniversignEvent, type UniversignEvent, WebhookEventError } from './parse-universign-event';
 import { verifyUniversignSignature } from './verify-universign-signature';
 import { type WebhookAnswer, webhookAnswer } from './webhook-schemas';
-import type { RecordedWebhookEvent } from './webhook-store';
 
 /** The answer, with its status as the metric's outcome label. */
 function answer(reply: FastifyReply, status: WebhookAnswer['status'], eventId: string): WebhookAnswer {

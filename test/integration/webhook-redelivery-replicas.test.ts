@@ -11,8 +11,8 @@ import pg from 'pg';
 import pino from 'pino';
 import type { AppDeps } from '../../api/app-deps';
 import type { UniversignEvent } from '../../api/webhooks/parse-universign-event';
-import { redeliverPendingWebhookEvents } from '../../api/webhooks/redeliver-pending-webhook-events';
-import { createWebhookStore, DELIVERY_LEASE_MS } from '../../api/webhooks/webhook-store';
+import { redeliverPendingWebhookEvents } from '../../shared/webhooks/redeliver-pending-webhook-events';
+import { createWebhookStore, DELIVERY_LEASE_MS } from '../../shared/webhooks/webhook-store';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const EVENTS = 40;

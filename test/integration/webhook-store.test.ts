@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { UniversignEvent } from '../../api/webhooks/parse-universign-event';
-import { createWebhookStore, DELIVERY_LEASE_MS, type WebhookStore } from '../../api/webhooks/webhook-store';
+import { createWebhookStore, DELIVERY_LEASE_MS, type WebhookStore } from '../../shared/webhooks/webhook-store';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;

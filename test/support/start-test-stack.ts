@@ -19,7 +19,7 @@ import { createUniversignClient } from '../../activities/universign-client';
 import type { AppSettings } from '../../api/app-deps';
 import { createApp } from '../../api/create-app';
 import { createUniversignKeySet } from '../../api/webhooks/universign-jwks';
-import { createWebhookStore } from '../../api/webhooks/webhook-store';
+import { createWebhookStore } from '../../shared/webhooks/webhook-store';
 import { type SageGatewaySimulator, startSageGatewaySimulator } from '../../simulators/sage-gateway-simulator';
 import { startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
 import type { WebhookSenderOptions } from '../../simulators/universign-webhook-sender';

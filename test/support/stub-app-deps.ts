@@ -7,8 +7,8 @@ import type { SageGatewayClient } from '../../activities/sage-gateway-client';
 import type { UniversignClient } from '../../activities/universign-client';
 import type { AppDeps, AppSettings } from '../../api/app-deps';
 import type { UniversignKeySet } from '../../api/webhooks/universign-jwks';
-import type { WebhookStore } from '../../api/webhooks/webhook-store';
 import type { PrismaClient } from '../../prisma/generated/client';
+import type { WebhookStore } from '../../shared/webhooks/webhook-store';
 
 export interface StubAppDepsInput {
   /** Stand-ins: only the members the test calls. */

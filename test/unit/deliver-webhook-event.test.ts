@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AppDeps } from '../../api/app-deps';
-import { deliverWebhookEvent, WorkflowUnavailableError } from '../../api/webhooks/deliver-webhook-event';
-import type { PendingWebhookEvent } from '../../api/webhooks/webhook-store';
+import { deliverWebhookEvent, WorkflowUnavailableError } from '../../shared/webhooks/deliver-webhook-event';
+import type { PendingWebhookEvent } from '../../shared/webhooks/webhook-store';
 
 const event: PendingWebhookEvent = {
   id: 7n,

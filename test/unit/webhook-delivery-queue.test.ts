@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import type { AppDeps } from '../../api/app-deps';
 import { createWebhookDeliveryQueue, type DeliveryResult } from '../../api/webhooks/webhook-delivery-queue';
-import type { PendingWebhookEvent } from '../../api/webhooks/webhook-store';
+import type { PendingWebhookEvent } from '../../shared/webhooks/webhook-store';
 
 function event(n: number, leaseMs = 10_000): PendingWebhookEvent {
   return {

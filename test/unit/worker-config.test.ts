@@ -74,4 +74,29 @@ describe('worker configuration', () => {
       );
     }
   });
+
+  test('reconciliation: every 300 s, stale after an hour, the API poll cadence; 0 pauses; malformed values refused', () => {
+    const config = loadWorkerConfig(minimal);
+    assert.equal(config.RECONCILE_INTERVAL_SECONDS, 300);
+    assert.equal(config.RECONCILE_STALE_AFTER_SECONDS, 3600);
+    assert.deepEqual(
+      [config.POLL_INTERVAL_MIN_SECONDS, config.POLL_INTERVAL_MAX_SECONDS, config.POLL_INTERVAL_WITHOUT_WEBHOOKS_SECONDS],
+      [60, 3600, 900],
+    );
+    assert.equal(loadWorkerConfig({ ...minimal, RECONCILE_INTERVAL_SECONDS: '0' }).RECONCILE_INTERVAL_SECONDS, 0);
+    assert.equal(loadWorkerConfig({ ...minimal, RECONCILE_STALE_AFTER_SECONDS: '600' }).RECONCILE_STALE_AFTER_SECONDS, 600);
+    for (const [name, bad] of [
+      ['RECONCILE_INTERVAL_SECONDS', '-1'],
+      ['RECONCILE_INTERVAL_SECONDS', '2.5'],
+      ['RECONCILE_INTERVAL_SECONDS', 'often'],
+      ['RECONCILE_STALE_AFTER_SECONDS', '0'],
+      ['RECONCILE_STALE_AFTER_SECONDS', 'old'],
+    ] as const) {
+      assert.throws(
+        () => loadWorkerConfig({ ...minimal, [name]: bad }),
+        (err: unknown) => err instanceof ConfigError && err.message.includes(name),
+        `${name}=${bad}`,
+      );
+    }
+  });
 });

@@ -2,14 +2,28 @@
  * Delivers a recorded webhook event to its transaction's workflow with signalWithStart: signals
  * the running workflow, or starts one for a transaction never seen (adoption), but never starts a
  * new run for a transaction whose workflow already ended. Marks the event with the outcome.
+ * Used by the API (right after the answer, and its background redelivery) and by the worker's
+ * reconciliation (events left undelivered).
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { PrismaClient } from '../../prisma/generated/client';
 import { buildSignatureWorkflowStart } from '../../workflows/build-signature-workflow-start';
+import type { PollSettings } from '../../workflows/messages';
 import { signatureWorkflowId, universignEventSignal } from '../../workflows/messages';
 import { sageDocumentFromMetadata } from '../../workflows/sage-document-metadata';
 import { isFinalStatus } from '../../workflows/status-machine';
-import type { AppDeps } from '../app-deps';
-import type { PendingWebhookEvent } from './webhook-store';
+import type { PendingWebhookEvent, WebhookStore } from './webhook-store';
+
+/** What a delivery needs: the API's AppDeps has it all, the worker builds it for its reconciliation. */
+export interface WebhookDeliveryDeps {
+  prisma: PrismaClient;
+  webhooks: WebhookStore;
+  temporal: Client;
+  /** The client deliveries signal through (a native connection in the API); `temporal` when absent. */
+  signalClient?: () => Promise<Client>;
+  /** Task queue and poll cadence of the workflows a delivery starts. */
+  settings: { taskQueue: string; poll: PollSettings };
+}
 
 export type DeliveryOutcome = 'signalled' | 'ignored';
 
@@ -49,7 +63,7 @@ export interface DeliverOptions {
 }
 
 export async function deliverWebhookEvent(
-  deps: AppDeps,
+  deps: WebhookDeliveryDeps,
   event: PendingWebhookEvent,
   { checkFinal = true, log }: DeliverOptions,
 ): Promise<DeliveryOutcome> {
@@ -106,7 +120,7 @@ export async function deliverWebhookEvent(
  * event ids): the caller still gets the real outcome rather than an error.
  */
 async function markDelivered(
-  deps: AppDeps,
+  deps: WebhookDeliveryDeps,
   log: DeliverOptions['log'],
   event: PendingWebhookEvent,
   outcome: DeliveryOutcome,
