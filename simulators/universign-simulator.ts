@@ -73,6 +73,8 @@ export interface UniversignSimulator {
   failNext(transactionId: string, status: number, times: number): void;
   /** Opens an outage of the whole REST API (JWKS excepted): every call fails or hangs until it ends. */
   startOutage(input: OutageInput): OutageState;
+  /** The open outage (with the calls it took so far), or null. */
+  outageState(): OutageState | null;
   endOutage(): void;
   /** The webhook sender (deliveries, flush, setTarget, keys.rotate), or null without `webhooks`. */
   webhooks: WebhookSender | null;
@@ -168,6 +170,7 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
     forceState: (transactionId, input) => store.forceState(transactionId, input),
     failNext: (transactionId, status, times) => store.failNext(transactionId, status, times),
     startOutage: (input) => outage.start(input, clock()),
+    outageState: () => outage.state(),
     endOutage: () => outage.end(),
     setWebhooksEnabled: (enabled) => {
       webhooksEnabled = enabled;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { type SageGatewaySimulator, startSageGatewaySimulator } from '../../simulators/sage-gateway-simulator';
-import { startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
+import { startUniversignSimulator, type TransactionChangedHook, type UniversignSimulator } from '../../simulators/universign-simulator';
 import type { WebhookSenderOptions } from '../../simulators/universign-webhook-sender';
 import { freePort } from './free-port';
 import { type ProductProcess, spawnProductProcess, waitForHttp, waitForWorker } from './product-process';
@@ -34,6 +34,8 @@ export interface ReplicaStackOptions {
   name: string;
   /** How the simulator misbehaves when delivering webhooks (duplicates, reordering, retries). */
   webhooks?: Partial<Pick<WebhookSenderOptions, 'duplicate' | 'reorder' | 'retryDelaysMs' | 'timeoutMs'>>;
+  /** Told of every change in the simulated Universign (with or without webhooks). */
+  onTransactionChanged?: TransactionChangedHook;
   /** Extra environment of the product processes. */
   env?: NodeJS.ProcessEnv;
 }
@@ -104,6 +106,7 @@ export async function startReplicaStack(options: ReplicaStackOptions): Promise<R
     let nextWebhookReplica = 0;
     const universign = await startUniversignSimulator({
       apiKey: UNIVERSIGN_KEY,
+      ...(options.onTransactionChanged ? { onTransactionChanged: options.onTransactionChanged } : {}),
       webhooks: {
         targetUrl: `${apiUrls[0]}/webhooks/universign`,
         logLimit: 100_000,
