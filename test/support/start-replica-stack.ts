@@ -143,6 +143,8 @@ export async function startReplicaStack(options: ReplicaStackOptions): Promise<R
       API_HOST: '127.0.0.1',
       API_TOKENS: REPLICA_API_TOKEN,
       LOG_LEVEL: 'warn',
+      // The embedded server (no DATABASE_URL) resets connections past its 32: four processes' default pools would pass it.
+      ...(process.env.DATABASE_URL ? {} : { DATABASE_POOL_SIZE: '3' }),
       ...options.env,
     };
 
