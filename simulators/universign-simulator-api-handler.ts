@@ -1,13 +1,14 @@
 /**
  * How the simulator answers one /v1 API call, before the route itself: it logs the call (auth
  * outcome, fields, files, status — never the key), parses the form-encoded or multipart body,
- * serves the public JWKS, checks the API key (Basic or Bearer), and answers any failure a test
+ * serves the public JWKS, answers (or hangs) during an outage a test opened, checks the API key (Basic or Bearer), and answers any failure a test
  * injected for the transaction, then hands over to the route (universign-simulator-api-routes.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApiRoutes } from './universign-simulator-api-routes';
 import { invalid, SimulatorError } from './universign-simulator-error';
 import { findRoute, parseMultipart, readBody, sendJson } from './universign-simulator-http';
+import type { SimulatedOutage } from './universign-simulator-outage';
 import type { UniversignSimulatorStore } from './universign-simulator-store';
 import type { WebhookSender } from './universign-webhook-sender';
 
@@ -39,6 +40,8 @@ export interface ApiHandlerOptions {
   /** Appended to, and kept to `requestLogLimit` entries. */
   requestLog: SimulatorRequestLogEntry[];
   requestLogLimit: number;
+  /** An outage window a test opened: it takes every call but the JWKS while it lasts. */
+  outage?: SimulatedOutage;
   onApiRequest?: (request: { method: string; path: string; transactionId: string | null; status: number }) => void;
 }
 
@@ -93,6 +96,7 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
       sendJson(res, 200, webhooks.keys.jwks());
       return;
     }
+    if (options.outage?.intercept(res)) return;
     // Authentication is checked before anything about the request itself, as a real API does.
     if (!auth.valid) {
       sendJson(res, 401, { error: 'unauthorized', message: auth.present ? 'invalid API key' : 'missing API key' });

@@ -1,13 +1,15 @@
 /**
  * The simulator's control API under /_control: an unauthenticated JSON API that tests and demos
  * use to create transactions in any state, act as signers (sign, refuse), expire, force a state,
- * inject API failures, and read or clear the API request log.
+ * inject API failures (per transaction, or an outage of the whole API during a window), and read
+ * or clear the API request log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateSimulatedTransactionInput, ForceStateInput } from './simulated-transaction';
 import type { SimulatorRequestLogEntry } from './universign-simulator-api-handler';
 import { invalid, SimulatorError } from './universign-simulator-error';
 import { findRoute, need, type Route, readBody, sendJson } from './universign-simulator-http';
+import type { OutageInput, SimulatedOutage } from './universign-simulator-outage';
 import type { UniversignSimulatorStore } from './universign-simulator-store';
 
 interface ControlContext {
@@ -19,6 +21,8 @@ interface ControlContext {
 export function createControlHandler(
   store: UniversignSimulatorStore,
   requestLog: SimulatorRequestLogEntry[],
+  outage: SimulatedOutage,
+  clock: () => Date,
 ): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void> {
   const controlRoutes: Array<Route<ControlContext>> = [
     {
@@ -97,6 +101,25 @@ export function createControlHandler(
       handle({ body, res }, { tx }) {
         store.failNext(need(tx), Number(body.status), body.times === undefined ? 1 : Number(body.times));
         sendJson(res, 200, store.get(need(tx)));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/_control/outage',
+      handle({ body, res }) {
+        const input: OutageInput = { mode: bodyString(body, 'mode') as OutageInput['mode'] };
+        if (body.status !== undefined) input.status = Number(body.status);
+        if (body.duration_ms !== undefined) input.durationMs = Number(body.duration_ms);
+        sendJson(res, 200, outage.start(input, clock()));
+      },
+    },
+    { method: 'GET', pattern: '/_control/outage', handle: ({ res }) => sendJson(res, 200, outage.state()) },
+    {
+      method: 'DELETE',
+      pattern: '/_control/outage',
+      handle({ res }) {
+        outage.end();
+        sendJson(res, 200, { ended: true });
       },
     },
     { method: 'GET', pattern: '/_control/requests', handle: ({ res }) => sendJson(res, 200, requestLog) },

@@ -15,6 +15,7 @@ import { createApiHandler, type SimulatorRequestLogEntry } from './universign-si
 import { createControlHandler } from './universign-simulator-control-api';
 import { SimulatorError } from './universign-simulator-error';
 import { sendError } from './universign-simulator-http';
+import { type OutageInput, type OutageState, SimulatedOutage } from './universign-simulator-outage';
 import { handleSigningPage } from './universign-simulator-signing-page';
 import { UniversignSimulatorStore } from './universign-simulator-store';
 import { createWebhookKeys, type WebhookKeys } from './universign-webhook-keys';
@@ -23,6 +24,7 @@ import { createWebhookSender, type WebhookSender, type WebhookSenderOptions } fr
 // The simulator's entry point also exports what its users most often need alongside it.
 export { evidencePdfFor, signedPdfFor } from './simulated-archive-pdfs';
 export type { SimulatedEventType, TransactionChangedHook, TransactionJson } from './simulated-transaction-json';
+export type { OutageInput, OutageState } from './universign-simulator-outage';
 export type { WebhookDeliveryAttempt } from './universign-webhook-delivery';
 export type { WebhookEvent } from './universign-webhook-event';
 export { signWebhookBody } from './universign-webhook-event';
@@ -69,6 +71,11 @@ export interface UniversignSimulator {
   cancel(transactionId: string): SimulatedTransaction;
   forceState(transactionId: string, input: ForceStateInput): SimulatedTransaction;
   failNext(transactionId: string, status: number, times: number): void;
+  /** Opens an outage of the whole REST API (JWKS excepted): every call fails or hangs until it ends. */
+  startOutage(input: OutageInput): OutageState;
+  /** The open outage (with the calls it took so far), or null. */
+  outageState(): OutageState | null;
+  endOutage(): void;
   /** The webhook sender (deliveries, flush, setTarget, keys.rotate), or null without `webhooks`. */
   webhooks: WebhookSender | null;
   /** false: changes send no webhook (as when Universign cannot reach the endpoint); default true. */
@@ -98,7 +105,9 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
   const requestLog: SimulatorRequestLogEntry[] = [];
   const requestLogLimit = options.requestLogLimit ?? 10_000;
   const clock = options.clock ?? (() => new Date());
+  const outage = new SimulatedOutage();
   const handleApi = createApiHandler({
+    outage,
     apiKey: options.apiKey,
     clock,
     store,
@@ -107,7 +116,7 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
     requestLogLimit,
     ...(options.onApiRequest ? { onApiRequest: options.onApiRequest } : {}),
   });
-  const handleControl = createControlHandler(store, requestLog);
+  const handleControl = createControlHandler(store, requestLog, outage, clock);
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
@@ -138,6 +147,7 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
     store,
     webhooks,
     close: async () => {
+      outage.end();
       await webhooks?.close();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -159,6 +169,9 @@ export async function startUniversignSimulator(options: UniversignSimulatorOptio
     cancel: (transactionId) => store.cancel(transactionId),
     forceState: (transactionId, input) => store.forceState(transactionId, input),
     failNext: (transactionId, status, times) => store.failNext(transactionId, status, times),
+    startOutage: (input) => outage.start(input, clock()),
+    outageState: () => outage.state(),
+    endOutage: () => outage.end(),
     setWebhooksEnabled: (enabled) => {
       webhooksEnabled = enabled;
     },

@@ -14,6 +14,9 @@ export const MAX_EXPIRY_DAYS = 90;
 export const SAGE_FIELD_MAX = 50;
 // E.164: a plus, a country code not starting with 0, at most 15 digits in all.
 const E164 = /^\+[1-9]\d{6,14}$/;
+// PostgreSQL text cannot hold a NUL byte: accepted, it would leave the transaction unrecordable.
+const withoutNul = (value: string) => !value.includes('\u0000');
+const NUL_MESSAGE = 'must not contain a NUL character';
 
 const sageField = (description: string) =>
   z
@@ -22,10 +25,18 @@ const sageField = (description: string) =>
     .min(1, 'must not be empty')
     .max(SAGE_FIELD_MAX, `must be at most ${SAGE_FIELD_MAX} characters`)
     .refine((value) => !value.includes(':'), "must not contain ':'")
+    .refine(withoutNul, NUL_MESSAGE)
     .describe(description);
 
 const optionalText = (description: string) =>
-  z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional().describe(description);
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .refine(withoutNul, NUL_MESSAGE)
+    .optional()
+    .describe(description);
 
 const signer = z.strictObject({
   email: z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email('is not a valid e-mail address')),
@@ -53,6 +64,7 @@ export const signatureRequestBody = z
         .trim()
         .max(200, 'must be at most 200 characters')
         .refine((name) => /^.+\.pdf$/i.test(name), 'must end with .pdf')
+        .refine(withoutNul, NUL_MESSAGE)
         .describe('File name, ending with .pdf'),
       contentBase64: z
         .string()

@@ -107,6 +107,8 @@ export const listQuery = z.strictObject({
   sageDocument: z
     .string()
     .regex(/^[^:]{1,64}(:[^:]{1,64})?$/, 'must be `type:number` or `number`')
+    // PostgreSQL text cannot hold a NUL byte: the query would fail with a 500.
+    .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character')
     .optional()
     .describe('Sage document as `type:number` (e.g. `devis:D0042`) or just the number'),
   limit: queryInteger({ min: 1, max: 200, default: 50 }),

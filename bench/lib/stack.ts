@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { applyMigrations } from '../../prisma/migrate';
+import { freePort } from '../../test/support/free-port';
+import { type ProductProcess, spawnProductProcess, waitForHttp, waitForWorker } from '../../test/support/product-process';
+import { startTemporalDevServer } from '../../test/support/temporal-dev-server';
 import { type BenchDatabase, createBenchDatabase } from './bench-database';
 import { type ChildHandle, forkChild } from './child-rpc';
-import { freePort } from './free-port';
 import { commandRef, type ProcessRef, pidRef } from './process-usage';
-import { type ProductProcess, spawnProductProcess, waitForHttp, waitForWorker } from './product-process';
-import { startTemporalDevServer } from './temporal-dev-server';
 
 export const BENCH_API_TOKEN = 'bench-token-0123456789abcdef';
 /** Product settings a benchmark run may override from its environment (named in the report). */

@@ -39,11 +39,15 @@ export class WorkflowUnavailableError extends Error {
   }
 }
 
-/** gRPC UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, anywhere in the cause chain. */
+/**
+ * gRPC UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, anywhere in the cause chain; and
+ * CANCELLED, which is how the native (Rust core) connection reports our own deadline passing
+ * ("Timeout expired"), e.g. while the Temporal server is paused or overloaded.
+ */
 function isTransient(err: unknown): boolean {
   for (let current: unknown = err, depth = 0; current && depth < 5; depth += 1) {
     const code = (current as { code?: unknown }).code;
-    if (code === 14 || code === 4 || code === 8) return true;
+    if (code === 14 || code === 4 || code === 8 || code === 1) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
@@ -99,7 +103,7 @@ export async function deliverWebhookEvent(
     );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return markDelivered(deps, log, event, 'ignored');
-    const message = `${connected ? '' : 'cannot connect to Temporal: '}${err instanceof Error ? err.message : String(err)}`;
+    const message = `${connected ? '' : 'cannot connect to Temporal: '}${describeChain(err)}`;
     // The delivery error below is what matters (the caller logs it); the event stays pending either way.
     await deps.webhooks
       .markFailed(event.id, message)
@@ -134,6 +138,16 @@ async function markDelivered(
       ),
     );
   return outcome;
+}
+
+/** The SDK's message ("Failed to signalWithStart Workflow") says nothing of why: the causes' messages do. */
+function describeChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = err, depth = 0; current && depth < 5; depth += 1) {
+    parts.push(errorMessage(current));
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(': ');
 }
 
 function errorMessage(err: unknown): string {

@@ -64,3 +64,18 @@ test('a failed signal whose failure cannot be recorded throws the delivery error
   assert.equal(warnings.length, 1, 'one warning');
   assert.match(String(warnings[0]?.details.err), /database connection lost/);
 });
+
+test('the native connection\'s deadline (CANCELLED, "Timeout expired", under the SDK\'s wrapper) is transient, and its cause is named', async () => {
+  const { deps, log } = standIns(async () => {
+    // As @temporalio/client wraps what the core bridge throws when withDeadline's deadline passes.
+    throw Object.assign(new Error('Failed to signalWithStart Workflow'), {
+      cause: Object.assign(new Error('Timeout expired'), { code: 1 }),
+    });
+  });
+  await assert.rejects(deliverWebhookEvent(deps, event, { checkFinal: false, log }), (err: unknown) => {
+    assert.ok(err instanceof WorkflowUnavailableError);
+    assert.equal(err.transient, true);
+    assert.match(err.message, /Failed to signalWithStart Workflow: Timeout expired/);
+    return true;
+  });
+});

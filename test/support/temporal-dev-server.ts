@@ -1,5 +1,5 @@
 /**
- * The benchmark's Temporal: a dev server on free loopback ports, started as `npm start` starts it
+ * The Temporal of the benchmark and the fault suite: a dev server on free loopback ports, started as `npm start` starts it
  * (SQLite file in WAL mode, the product's search attributes), and a client connected to it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

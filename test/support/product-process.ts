@@ -1,6 +1,6 @@
 /**
- * The product's processes in a benchmark run (worker, API) and the helpers the stack uses for all
- * its children: spawn with tsx as `npm run worker` / `npm run api` do, wait until a worker polls
+ * The product's processes in a benchmark or fault-suite run (worker, API) and the helpers their
+ * stacks use for all their children: spawn with tsx as `npm run worker` / `npm run api` do, wait until a worker polls
  * its task queue or an HTTP endpoint answers, and stop (SIGTERM, then SIGKILL after 20 s).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
