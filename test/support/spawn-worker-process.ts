@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ProductProcess, spawnProductProcess, waitForWorker } from '../../bench/lib/product-process';
+import { type ProductProcess, spawnProductProcess, waitForWorker } from './product-process';
 import { TEST_NOTIFY_TO, TEST_SAGE_TOKEN, TEST_UNIVERSIGN_KEY, type TestStack } from './start-test-stack';
 
 export interface WorkerProcess {
