@@ -4,7 +4,7 @@
  * use), Universign's API answering 500 then hanging during a window, and the Temporal server
  * paused (SIGSTOP) while the webhooks arrive. After each, every quote must end SIGNE with one
  * order and one e-mail; the time from the end of the fault until every effect is visible is
- * printed (the issue's goal after the database returns: 60 s).
+ * printed; after the database returns it is held to the issue's goal, 60 s.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -23,6 +23,8 @@ import {
 
 const QUOTES = 20;
 const SETTLE_TIMEOUT_MS = 180_000;
+/** The issue's goal: every workflow settled at most this long after the database returns. */
+const DATABASE_RETURN_GOAL_MS = 60_000;
 
 let stack: ReplicaStack;
 
@@ -53,6 +55,7 @@ async function settleAndReport(
   quotes: FaultQuote[],
   faultEnded: number,
   load: string,
+  goalMs?: number,
 ): Promise<void> {
   const settledAt = await waitForSigned(stack, quotes, SETTLE_TIMEOUT_MS);
   const outcome = await checkSigned(stack, quotes);
@@ -61,6 +64,8 @@ async function settleAndReport(
   assert.equal(outcome.lost, 0, outcome.details.join('\n'));
   assert.equal(outcome.duplicatedOrders, 0, outcome.details.join('\n'));
   assert.equal(outcome.duplicatedMails, 0, outcome.details.join('\n'));
+  if (goalMs !== undefined)
+    assert.ok(settledAt - faultEnded <= goalMs, `settled ${settledAt - faultEnded} ms after the fault ended (goal ${goalMs} ms)`);
 }
 
 test('database cut 30 s while 20 quotes are signed: every one settles once', { timeout: 300_000 }, async (t) => {
@@ -80,6 +85,7 @@ test('database cut 30 s while 20 quotes are signed: every one settles once', { t
     quotes,
     restoredAt,
     `${QUOTES} quotes signed during the cut, ${webhook5xxSince(cutAt)} webhook 5xx answers (retried)`,
+    DATABASE_RETURN_GOAL_MS,
   );
 });
 
