@@ -43,12 +43,12 @@ export async function describeWorkflowBundle(buildDir: string, inputs: string[])
 /** The bundle of the build in `buildDir` once checked against the files it ships; throws WorkflowBundleError otherwise. */
 export async function verifiedWorkflowBundle(buildDir: string): Promise<WorkflowBundlePath> {
   const manifestPath = join(buildDir, WORKFLOW_BUNDLE_MANIFEST_FILE);
-  const manifest = await readFile(manifestPath, 'utf8').then(
-    (text) => JSON.parse(text) as WorkflowBundleManifest,
-    () => {
-      throw new WorkflowBundleError(`no workflow bundle manifest at ${manifestPath}: build the worker with 'npm run build'`);
-    },
-  );
+  let manifest: WorkflowBundleManifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as WorkflowBundleManifest;
+  } catch {
+    throw new WorkflowBundleError(`no readable workflow bundle manifest at ${manifestPath}: build the worker with 'npm run build'`);
+  }
   const codePath = join(buildDir, WORKFLOW_BUNDLE_FILE);
   const bundleSha256 = await sha256Of(codePath).catch(() => null);
   if (bundleSha256 !== manifest.bundleSha256) {
