@@ -3,7 +3,7 @@
  * not configured from outside — the Temporal dev server (Web UI on 8233, SQLite file under .data/),
  * the embedded PostgreSQL-compatible database, the Universign and Sage gateway simulators — applies
  * the migrations, then runs the worker and the API (both with the same environment, Sage gateway
- * settings included). Ctrl-C stops all of it.
+ * settings included). Every listener binds to loopback (stack-loopback.ts). Ctrl-C stops all of it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { startUniversignSimulator } from '../simulators/universign-simulator';
 import { startSmtpSink } from '../test/support/smtp-sink';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { bindStackToLoopback, LOOPBACK, temporalDevServerArgs } from './stack-loopback';
 import { resolveTemporalCli, TEMPORAL_SQLITE_PRAGMAS } from './temporal-binaries';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -49,40 +50,34 @@ async function main(): Promise<void> {
     const temporal = spawnChild(
       'temporal',
       resolveTemporalCli(),
-      [
-        'server',
-        'start-dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        '7233',
-        '--ui-port',
-        '8233',
-        '--db-filename',
-        `${DATA_DIR}/temporal.sqlite`,
-        ...TEMPORAL_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
-        '--log-level',
-        'error',
-        ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
-      ],
+      temporalDevServerArgs({
+        port: 7233,
+        uiPort: 8233,
+        dbFilename: `${DATA_DIR}/temporal.sqlite`,
+        sqlitePragmas: TEMPORAL_SQLITE_PRAGMAS,
+        searchAttributes: SEARCH_ATTRIBUTE_KEYS.map((key) => key.name),
+      }),
       env,
     );
     keep(() => stopChild(temporal));
     env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
     await waitForTemporal(env.TEMPORAL_ADDRESS);
-    log('temporal     dev server on 127.0.0.1:7233, Web UI http://localhost:8233');
+    log('temporal     dev server on 127.0.0.1:7233, Web UI http://127.0.0.1:8233');
   } else {
     log(`temporal     ${env.TEMPORAL_ADDRESS} from the environment`);
   }
 
   env.API_PORT ??= '3000';
-  if (!env.API_TOKENS) {
+  const usesDevToken = !env.API_TOKENS;
+  if (usesDevToken) {
     env.API_TOKENS = DEV_API_TOKEN;
     log(`api token    ${DEV_API_TOKEN} (development only; set API_TOKENS)`);
   }
+  for (const note of bindStackToLoopback(env, usesDevToken)) log(`loopback     ${note}`);
   if (!env.UNIVERSIGN_API_KEY) {
     const simulator = await startUniversignSimulator({
       apiKey: SIMULATOR_KEY,
+      host: LOOPBACK,
       port: Number(env.UNIVERSIGN_SIMULATOR_PORT ?? 8300),
       // Every change is sent, signed, to this stack's webhook endpoint, as Universign would.
       webhooks: { targetUrl: `http://127.0.0.1:${env.API_PORT}/webhooks/universign` },
@@ -96,7 +91,11 @@ async function main(): Promise<void> {
   }
 
   if (!env.SAGE_GATEWAY_URL) {
-    const sage = await startSageGatewaySimulator({ token: SAGE_SIMULATOR_TOKEN, port: Number(env.SAGE_SIMULATOR_PORT ?? 8400) });
+    const sage = await startSageGatewaySimulator({
+      token: SAGE_SIMULATOR_TOKEN,
+      host: LOOPBACK,
+      port: Number(env.SAGE_SIMULATOR_PORT ?? 8400),
+    });
     keep(() => sage.close());
     for (const number of DEMO_QUOTES) sage.seedDocument({ type: 'devis', number, status: 'en_cours' });
     env.SAGE_GATEWAY_URL = sage.url;
@@ -124,7 +123,7 @@ async function main(): Promise<void> {
   keep(() => stopChild(worker));
   const api = spawnChild('api', process.execPath, ['--import', 'tsx', `${ROOT}api/main.ts`], env);
   keep(() => stopChild(api));
-  log(`api          http://127.0.0.1:${env.API_PORT} (OpenAPI docs at /docs)`);
+  log(`api          http://${env.API_HOST}:${env.API_PORT} (OpenAPI docs at /docs)`);
   log('worker       started; Ctrl-C stops the stack');
   const exited = await Promise.race(
     [worker, api].map((child, index) => new Promise<string>((resolve) => child.once('exit', () => resolve(index ? 'api' : 'worker')))),

@@ -5,7 +5,7 @@
  * limit). Shared by the process entry, `npm start`, the benchmark and the integration tests.
  */
 import { fileURLToPath } from 'node:url';
-import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type BusinessActionDeps, DEFAULT_BUSINESS_ACTION_SETTINGS } from '../activities/actions/business-action-deps';
 import { createBusinessActionActivities } from '../activities/create-business-action-activities';
 import { createSyncActivities, type SyncActivityDeps } from '../activities/create-sync-activities';
@@ -27,8 +27,8 @@ export interface SyncWorkerOptions {
   reconcile?: Omit<ReconcileActivityDeps, 'prisma'>;
   /** Global Universign rate limit (calls per second, across all workers of the queue). */
   maxActivitiesPerSecond?: number;
-  /** A prebuilt bundle (tests reuse one); otherwise the workflows are bundled from source. */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** A prebuilt bundle (tests reuse one, a production build ships one); otherwise the workflows are bundled from source. */
+  workflowBundle?: WorkflowBundleWithSourceMap | WorkflowBundlePath;
   tuning?: Partial<WorkerTuning>;
 }
 
@@ -67,7 +67,7 @@ export interface QueueWorkersOptions {
   /** Activity functions by name, as Worker.create takes them. */
   activities: Record<string, unknown>;
   maxActivitiesPerSecond?: number;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundleWithSourceMap | WorkflowBundlePath;
   tuning?: Partial<WorkerTuning>;
 }
 

@@ -19,12 +19,15 @@ import { ConfigError, loadWorkerConfig } from './config';
 import { createSyncWorker } from './create-sync-worker';
 import { ensureReconcileSchedule } from './ensure-reconcile-schedule';
 import { ensureSearchAttributes } from './ensure-search-attributes';
+import { prebuiltWorkflowBundle, WorkflowBundleError } from './prebuilt-workflow-bundle';
 import { createTemporalPinoLogger } from './temporal-pino-logger';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const log = pino({ level: config.LOG_LEVEL, name: 'worker' });
+  // Checked before anything connects: a build whose bundle disagrees with its workflow code must not serve.
+  const workflowBundle = await prebuiltWorkflowBundle();
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   Runtime.install({ logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN') });
   const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      ...(workflowBundle ? { workflowBundle } : {}),
       maxActivitiesPerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
       tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS },
       deps: {
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
         universignRatePerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
         maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
         workflowThreads: config.WORKER_WORKFLOW_THREADS,
+        workflows: workflowBundle ? `prebuilt ${workflowBundle.codePath}` : 'bundled at start from workflows/',
         metrics: metricsServer ? `http://${config.WORKER_METRICS_HOST}:${metricsServer.port}/metrics` : 'off (WORKER_METRICS_PORT)',
       },
       'worker started',
@@ -146,7 +151,7 @@ async function registerSearchAttributes(config: ReturnType<typeof loadWorkerConf
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof WorkflowBundleError) {
     console.error(err.message);
   } else {
     console.error('worker failed:', err);

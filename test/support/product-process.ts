@@ -1,7 +1,8 @@
 /**
  * The product's processes in a benchmark or fault-suite run (worker, API) and the helpers their
- * stacks use for all their children: spawn with tsx as `npm run worker` / `npm run api` do, wait until a worker polls
- * its task queue or an HTTP endpoint answers, and stop (SIGTERM, then SIGKILL after 20 s).
+ * stacks use for all their children: spawn with tsx as `npm run worker` / `npm run api` do (or, from a
+ * production build, with plain node as production does), wait until a worker polls its task queue or
+ * an HTTP endpoint answers, and stop (SIGTERM, then SIGKILL after 20 s).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { WriteStream } from 'node:fs';
@@ -16,24 +17,36 @@ export interface ProductProcess {
   name: string;
   child: ChildProcess;
   pid: number;
+  /** When it was spawned and (once its stack saw it serve) when it was ready, epoch ms: its start time. */
+  spawnedAt: number;
+  readyAt?: number;
   stop(): Promise<void>;
 }
 
-/** Runs `entry` (relative to the repository root) with tsx, its output going to `logFile`. */
-export function spawnProductProcess(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: WriteStream): ProductProcess {
+/**
+ * Runs `entry` (a source path relative to the repository root, e.g. `worker/main.ts`) with tsx, its output going to
+ * `logFile`; with `build` (a folder holding a production build's dist/, package.json and node_modules), runs the
+ * compiled entry (`dist/worker/main.js`) with plain node, no loader.
+ */
+export function spawnProductProcess(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  logFile: WriteStream,
+  build?: string,
+): ProductProcess {
+  const spawnedAt = Date.now();
   const child = spawn(
     process.execPath,
     [
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      '--import',
-      'tsx',
-      join(ROOT, entry),
+      ...(build ? [join(build, 'dist', entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', join(ROOT, entry)]),
     ],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: build ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.pipe(logFile, { end: false });
   child.stderr?.pipe(logFile, { end: false });
-  const product: ProductProcess = { name, child, pid: child.pid ?? 0, stop: () => stopProcess(child) };
+  const product: ProductProcess = { name, child, pid: child.pid ?? 0, spawnedAt, stop: () => stopProcess(child) };
   return product;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The product as it runs in production, for the fault suite: two worker processes and two API
- * processes started as `npm run worker` / `npm run api` start them (tsx, configured only by the
- * environment), sharing one database, one Temporal dev server and one task queue. Around them, in
+ * processes (by default) started as `npm run worker` / `npm run api` start them (tsx, or plain node
+ * on a production build; configured only by the environment), sharing one database, one Temporal dev server and one task queue. Around them, in
  * this process: the Universign simulator (signed webhooks spread over both APIs), the Sage gateway
  * simulator, a real SMTP sink and an archive folder. The product reaches the database through a
  * TCP proxy a test can cut; Temporal can be paused (SIGSTOP); a worker can be killed (SIGKILL).
@@ -38,6 +38,10 @@ export interface ReplicaStackOptions {
   onTransactionChanged?: TransactionChangedHook;
   /** Extra environment of the product processes. */
   env?: NodeJS.ProcessEnv;
+  /** Run a production build's compiled worker and API (a folder with dist/, see product-process.ts) instead of tsx. */
+  build?: string;
+  /** Worker processes and API processes started (default 2 of each). */
+  replicas?: number;
 }
 
 /** A message received by the SMTP sink, with when it arrived. */
@@ -101,7 +105,9 @@ export async function startReplicaStack(options: ReplicaStackOptions): Promise<R
     // A paused server must be resumed before it can be stopped.
     cleanups.unshift(async () => void temporalChild.kill('SIGCONT'));
 
-    const apiPorts = [await freePort(), await freePort()];
+    const replicas = options.replicas ?? 2;
+    const apiPorts: number[] = [];
+    for (let index = 0; index < replicas; index += 1) apiPorts.push(await freePort());
     const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
     let nextWebhookReplica = 0;
     const universign = await startUniversignSimulator({
@@ -151,19 +157,21 @@ export async function startReplicaStack(options: ReplicaStackOptions): Promise<R
     const workers: ProductProcess[] = [];
     const apis: ProductProcess[] = [];
     const spawnWorker = async (index: number) => {
-      const worker = spawnProductProcess(`worker-${index}`, 'worker/main.ts', productEnv, logStream(`worker-${index}`));
+      const worker = spawnProductProcess(`worker-${index}`, 'worker/main.ts', productEnv, logStream(`worker-${index}`), options.build);
       cleanups.unshift(() => worker.stop());
       workers[index] = worker;
       await waitForWorker(temporalServer.client, REPLICA_TASK_QUEUE, worker);
+      worker.readyAt = Date.now();
     };
     const spawnApi = async (index: number) => {
       const env = { ...productEnv, API_PORT: String(apiPorts[index]) };
-      const api = spawnProductProcess(`api-${index}`, 'api/main.ts', env, logStream(`api-${index}`));
+      const api = spawnProductProcess(`api-${index}`, 'api/main.ts', env, logStream(`api-${index}`), options.build);
       cleanups.unshift(() => api.stop());
       apis[index] = api;
       await waitForHttp(`${apiUrls[index]}/ready`, api);
+      api.readyAt = Date.now();
     };
-    await Promise.all([spawnWorker(0), spawnWorker(1), spawnApi(0), spawnApi(1)]);
+    await Promise.all(apiPorts.flatMap((_, index) => [spawnWorker(index), spawnApi(index)]));
 
     let nextApiReplica = 0;
     return {

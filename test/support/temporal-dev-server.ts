@@ -7,6 +7,7 @@ import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
+import { temporalDevServerArgs } from '../../scripts/stack-loopback';
 import { resolveTemporalCli, TEMPORAL_SQLITE_PRAGMAS } from '../../scripts/temporal-binaries';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { freePort } from './free-port';
@@ -31,22 +32,13 @@ export async function startTemporalDevServer(options: {
   const temporalAddress = `127.0.0.1:${temporalPort}`;
   const temporalChild = spawn(
     resolveTemporalCli(),
-    [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(temporalPort),
-      '--ui-port',
-      String(temporalUiPort),
-      '--db-filename',
-      join(workDir, 'temporal.sqlite'),
-      ...TEMPORAL_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
-      '--log-level',
-      'error',
-      ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
-    ],
+    temporalDevServerArgs({
+      port: temporalPort,
+      uiPort: temporalUiPort,
+      dbFilename: join(workDir, 'temporal.sqlite'),
+      sqlitePragmas: TEMPORAL_SQLITE_PRAGMAS,
+      searchAttributes: SEARCH_ATTRIBUTE_KEYS.map((key) => key.name),
+    }),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   temporalChild.stdout?.pipe(temporalLog, { end: false });
