@@ -19,6 +19,7 @@ import { ConfigError, loadWorkerConfig } from './config';
 import { createSyncWorker } from './create-sync-worker';
 import { ensureReconcileSchedule } from './ensure-reconcile-schedule';
 import { ensureSearchAttributes } from './ensure-search-attributes';
+import { sdkMetricsExporter } from './sdk-metrics-exporter';
 import { createTemporalPinoLogger } from './temporal-pino-logger';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
@@ -26,7 +27,12 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const log = pino({ level: config.LOG_LEVEL, name: 'worker' });
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
-  Runtime.install({ logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN') });
+  // With a metrics port, the SDK's own metrics are exported on loopback and appended to its /metrics.
+  const sdkMetrics = config.WORKER_METRICS_PORT !== undefined ? await sdkMetricsExporter() : null;
+  Runtime.install({
+    logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN'),
+    ...(sdkMetrics ? { telemetryOptions: sdkMetrics.telemetryOptions } : {}),
+  });
   const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const sageOptions = sageGatewayOptions(config);
   const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : null;
@@ -39,7 +45,7 @@ async function main(): Promise<void> {
   const metrics = createWorkerMetrics();
   const metricsServer =
     config.WORKER_METRICS_PORT !== undefined
-      ? await serveWorkerMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST)
+      ? await serveWorkerMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST, sdkMetrics?.url)
       : null;
   // The reconciliation claims and marks webhook events as the API does (shared/webhooks/): a small pool of its own.
   const webhookPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       maxActivitiesPerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
       tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS },
+      onUniversignQueueWait: metrics.universignQueueWaited,
       deps: {
         prisma,
         metrics,
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
           baseUrl: config.UNIVERSIGN_API_URL,
           apiKey: config.UNIVERSIGN_API_KEY,
           timeoutMs: config.UNIVERSIGN_TIMEOUT_MS,
+          onAnswer: metrics.universignAnswered,
         }),
       },
       reconcile: {
@@ -72,6 +80,7 @@ async function main(): Promise<void> {
         settings: { taskQueue: config.TEMPORAL_TASK_QUEUE, poll: pollSettings(config) },
       },
       actions: {
+        metrics,
         sage: sageOptions ? createSageGatewayClient(sageOptions) : null,
         mailer,
         archive: config.ARCHIVE_DIR ? createArchiveStore({ rootDir: config.ARCHIVE_DIR }) : null,
