@@ -46,7 +46,10 @@ test('one scrape of the worker shows the SDK metrics and the service counters, a
   // The SDK counts a completion once the server acknowledged it: a moment after the client sees the result.
   const completed = (text: string) => value(text, 'temporal_workflow_completed_total', { workflow_type: 'signatureTransaction' });
   let after = '';
-  await waitUntil(async () => completed((after = await scrape())) > completed(before), 'SDK: the signatureTransaction completion counted');
+  await waitUntil(async () => {
+    after = await scrape();
+    return completed(after) > completed(before);
+  }, 'SDK: the signatureTransaction completion counted');
   // The service's counters: syncs, status changes, business actions, Universign calls, rate-limit waits.
   assert.ok(value(after, 'signature_syncs_total', { outcome: 'changed' }) >= 2, 'changed syncs counted');
   const samples = (name: string) =>
