@@ -7,7 +7,7 @@ import { createFetchUniversignTransaction } from './fetch-universign-transaction
 import { createRecordQuietSync } from './record-quiet-sync';
 import { createRecordSyncFailure } from './record-sync-failure';
 import { createRecordSyncResult } from './record-sync-result';
-import type { SyncSource } from './sync-contracts';
+import type { RecordSyncInput, SyncSource } from './sync-contracts';
 import type { SyncMetrics, SyncOutcome } from './sync-metrics';
 import type { createUniversignClient } from './universign-client';
 
@@ -30,9 +30,14 @@ export function createSyncActivities({ prisma, universign, clock = () => new Dat
       if (result.recorded) metrics?.syncRecorded(input.source, outcome);
       return result;
     };
+  const recordSyncResult = createRecordSyncResult({ prisma, clock });
   return {
     fetchUniversignTransaction: createFetchUniversignTransaction({ universign, clock, ...(metrics ? { metrics } : {}) }),
-    recordSyncResult: counted(createRecordSyncResult({ prisma, clock }), 'changed'),
+    recordSyncResult: counted(async (input: RecordSyncInput) => {
+      const result = await recordSyncResult(input);
+      if (result.recorded && input.statusChanged) metrics?.statusChanged(input.previousStatus, input.status);
+      return result;
+    }, 'changed'),
     recordQuietSync: counted(createRecordQuietSync({ prisma, clock }), 'quiet'),
     recordSyncFailure: counted(createRecordSyncFailure({ prisma, clock }), 'failed'),
   };

@@ -14,6 +14,8 @@ export interface UniversignClientOptions {
   /** Per-call limit, covering connection, headers and body. */
   timeoutMs?: number;
   fetch?: typeof globalThis.fetch;
+  /** Told of every call's answer: its HTTP status, or `network_error` when none came (the worker counts them). */
+  onAnswer?: (method: string, status: number | 'network_error') => void;
 }
 
 /** A JSON object as Universign returned it. */
@@ -94,8 +96,10 @@ export function createUniversignClient(options: UniversignClientOptions): Univer
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
+      options.onAnswer?.(method, 'network_error');
       throw new UniversignUnavailableError({ ...context, reason: describeNetworkError(err, timeoutMs), cause: err });
     }
+    options.onAnswer?.(method, response.status);
     if (response.ok) return response;
     const text = await readText(response, context, timeoutMs);
     throw errorForStatus({ ...context, status: response.status, body: redact(text) });

@@ -7,11 +7,13 @@
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type BusinessActionDeps, DEFAULT_BUSINESS_ACTION_SETTINGS } from '../activities/actions/business-action-deps';
+import type { BusinessActionMetrics } from '../activities/actions/business-action-metrics';
 import { createBusinessActionActivities } from '../activities/create-business-action-activities';
 import { createSyncActivities, type SyncActivityDeps } from '../activities/create-sync-activities';
 import { createReconcileActivities, type ReconcileActivityDeps } from '../activities/reconcile/create-reconcile-activities';
 import { createSendActivities } from '../activities/send/create-send-activities';
 import { callsUniversign, universignTaskQueue } from '../workflows/task-queues';
+import { queueWaitObserver, transactionLogAttributes } from './activity-interceptors';
 import { DEFAULT_WORKER_TUNING, type WorkerTuning } from './worker-tuning';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -22,7 +24,7 @@ export interface SyncWorkerOptions {
   taskQueue: string;
   deps: SyncActivityDeps;
   /** Integrations of the business actions; any left out makes its actions `skipped`. */
-  actions?: Partial<Omit<BusinessActionDeps, 'prisma' | 'universign'>>;
+  actions?: Partial<Omit<BusinessActionDeps, 'prisma' | 'universign'>> & { metrics?: BusinessActionMetrics };
   /** What the reconciliation's activities need besides Prisma (a Temporal client, the webhook store); absent: not served. */
   reconcile?: Omit<ReconcileActivityDeps, 'prisma'>;
   /** Global Universign rate limit (calls per second, across all workers of the queue). */
@@ -30,6 +32,8 @@ export interface SyncWorkerOptions {
   /** A prebuilt bundle (tests reuse one, a production build ships one); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkflowBundleWithSourceMap | WorkflowBundlePath;
   tuning?: Partial<WorkerTuning>;
+  /** Told how long each Universign call waited on its queue before it started (the rate limit's wait). */
+  onUniversignQueueWait?: (seconds: number) => void;
 }
 
 /** The workers of one task queue, run and stopped together. */
@@ -54,6 +58,7 @@ export function createSyncWorker(options: SyncWorkerOptions): Promise<SyncWorker
         mailer: options.actions?.mailer ?? null,
         archive: options.actions?.archive ?? null,
         settings: options.actions?.settings ?? DEFAULT_BUSINESS_ACTION_SETTINGS,
+        ...(options.actions?.metrics ? { metrics: options.actions.metrics } : {}),
       }),
       ...(options.reconcile ? createReconcileActivities({ prisma: options.deps.prisma, ...options.reconcile }) : {}),
     },
@@ -69,6 +74,7 @@ export interface QueueWorkersOptions {
   maxActivitiesPerSecond?: number;
   workflowBundle?: WorkflowBundleWithSourceMap | WorkflowBundlePath;
   tuning?: Partial<WorkerTuning>;
+  onUniversignQueueWait?: (seconds: number) => void;
 }
 
 /** The two workers for any set of activities (tests pass stand-ins): those calling Universign also serve its queue. */
@@ -89,6 +95,7 @@ export async function createQueueWorkers(options: QueueWorkersOptions): Promise<
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
     maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
     shutdownGraceTime: '10 seconds',
+    interceptors: { activity: [transactionLogAttributes] },
   });
   const universign = await Worker.create({
     connection: options.connection,
@@ -98,6 +105,9 @@ export async function createQueueWorkers(options: QueueWorkersOptions): Promise<
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentUniversignActivities,
     ...(options.maxActivitiesPerSecond ? { maxTaskQueueActivitiesPerSecond: options.maxActivitiesPerSecond } : {}),
     shutdownGraceTime: '10 seconds',
+    interceptors: {
+      activity: [transactionLogAttributes, ...(options.onUniversignQueueWait ? [queueWaitObserver(options.onUniversignQueueWait)] : [])],
+    },
   });
   return combineWorkers([main, universign]);
 }

@@ -20,6 +20,7 @@ import { createSyncWorker } from './create-sync-worker';
 import { ensureReconcileSchedule } from './ensure-reconcile-schedule';
 import { ensureSearchAttributes } from './ensure-search-attributes';
 import { prebuiltWorkflowBundle, WorkflowBundleError } from './prebuilt-workflow-bundle';
+import { sdkMetricsExporter } from './sdk-metrics-exporter';
 import { createTemporalPinoLogger } from './temporal-pino-logger';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
@@ -29,7 +30,12 @@ async function main(): Promise<void> {
   // Checked before anything connects: a build whose bundle disagrees with its workflow code must not serve.
   const workflowBundle = await prebuiltWorkflowBundle();
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
-  Runtime.install({ logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN') });
+  // With a metrics port, the SDK's own metrics are exported on loopback and appended to its /metrics.
+  const sdkMetrics = config.WORKER_METRICS_PORT !== undefined ? await sdkMetricsExporter() : null;
+  Runtime.install({
+    logger: createTemporalPinoLogger(log.child({ component: 'temporal-sdk' }), verbose ? 'DEBUG' : 'WARN'),
+    ...(sdkMetrics ? { telemetryOptions: sdkMetrics.telemetryOptions } : {}),
+  });
   const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const sageOptions = sageGatewayOptions(config);
   const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : null;
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
   const metrics = createWorkerMetrics();
   const metricsServer =
     config.WORKER_METRICS_PORT !== undefined
-      ? await serveWorkerMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST)
+      ? await serveWorkerMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST, sdkMetrics?.url)
       : null;
   // The reconciliation claims and marks webhook events as the API does (shared/webhooks/): a small pool of its own.
   const webhookPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
       ...(workflowBundle ? { workflowBundle } : {}),
       maxActivitiesPerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
       tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS },
+      onUniversignQueueWait: metrics.universignQueueWaited,
       deps: {
         prisma,
         metrics,
@@ -67,6 +74,7 @@ async function main(): Promise<void> {
           baseUrl: config.UNIVERSIGN_API_URL,
           apiKey: config.UNIVERSIGN_API_KEY,
           timeoutMs: config.UNIVERSIGN_TIMEOUT_MS,
+          onAnswer: metrics.universignAnswered,
         }),
       },
       reconcile: {
@@ -76,6 +84,7 @@ async function main(): Promise<void> {
         settings: { taskQueue: config.TEMPORAL_TASK_QUEUE, poll: pollSettings(config) },
       },
       actions: {
+        metrics,
         sage: sageOptions ? createSageGatewayClient(sageOptions) : null,
         mailer,
         archive: config.ARCHIVE_DIR ? createArchiveStore({ rootDir: config.ARCHIVE_DIR }) : null,

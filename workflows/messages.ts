@@ -12,6 +12,13 @@ export function signatureWorkflowId(transactionId: string): string {
   return `universign-${transactionId}`;
 }
 
+/** The transaction a workflow run is about, when it is a transaction's workflow (for logs). */
+export function transactionIdOfWorkflow(workflowType: unknown, workflowId: unknown): string | undefined {
+  const prefix = signatureWorkflowId('');
+  if (workflowType !== SIGNATURE_WORKFLOW_TYPE || typeof workflowId !== 'string' || !workflowId.startsWith(prefix)) return undefined;
+  return workflowId.slice(prefix.length);
+}
+
 export interface PollSettings {
   /** Interval right after a change (seconds). */
   minSeconds?: number;

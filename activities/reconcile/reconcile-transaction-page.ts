@@ -7,6 +7,7 @@
  */
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { PrismaClient } from '../../prisma/generated/client';
+import { transactionLogIds } from '../../shared/transaction-log-ids';
 import { buildSignatureWorkflowStart } from '../../workflows/build-signature-workflow-start';
 import { UNIVERSIGN_ERROR_TYPES } from '../../workflows/error-types';
 import { forceResyncSignal, type PollSettings } from '../../workflows/messages';
@@ -44,12 +45,12 @@ export function createReconcileTransactionPage({ prisma, temporal, settings, met
     const start = buildSignatureWorkflowStart({ transactionId: row.universignId, sageDocument, ...settings });
     try {
       await temporal.workflow.start(start.workflowType, start.options);
-      activityLogger().info('reconciliation started a transaction workflow none was running', { workflowId: start.options.workflowId });
+      activityLogger().info('reconciliation started a transaction workflow none was running', transactionLogIds(row.universignId));
       return 'started';
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         activityLogger().warn('reconciliation could not start a transaction workflow', {
-          workflowId: start.options.workflowId,
+          ...transactionLogIds(row.universignId),
           err: errorText(err),
         });
         return 'failed';
@@ -67,7 +68,7 @@ export function createReconcileTransactionPage({ prisma, temporal, settings, met
       const closed = err instanceof WorkflowNotFoundError;
       activityLogger().warn(
         closed ? 'stale transaction whose workflow has completed: not resynced' : 'reconciliation could not signal forceResync',
-        { workflowId: start.options.workflowId, err: errorText(err) },
+        { ...transactionLogIds(row.universignId), err: errorText(err) },
       );
       return 'failed';
     }

@@ -5,6 +5,7 @@
  * handlers only translate HTTP. Shapes: transaction-schemas.ts beside it.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { transactionLogIds } from '../../shared/transaction-log-ids';
 import { UnknownTransactionError } from '../domain-errors';
 import { errorResponses } from '../error-response-schema';
 import { cancelTransaction } from './cancel-transaction';
@@ -29,6 +30,13 @@ const tags = ['transactions'];
 
 export const transactionRoutes: FastifyPluginAsyncZod = async (app) => {
   const { prisma } = app.deps;
+  // Every line a request about one transaction logs (its access line and errors too) names it and its workflow.
+  app.addHook('onRequest', async (request, reply) => {
+    const { transactionId } = request.params as { transactionId?: unknown };
+    if (typeof transactionId !== 'string') return;
+    request.log = request.log.child(transactionLogIds(transactionId));
+    reply.log = request.log;
+  });
 
   app.get(
     '/',

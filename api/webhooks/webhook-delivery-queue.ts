@@ -5,6 +5,7 @@
  * database, and the background redelivery takes it once its lease has passed.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { webhookEventLogIds } from '../../shared/transaction-log-ids';
 import { type DeliveryOutcome, deliverWebhookEvent, WorkflowUnavailableError } from '../../shared/webhooks/deliver-webhook-event';
 import type { PendingWebhookEvent } from '../../shared/webhooks/webhook-store';
 import type { AppDeps } from '../app-deps';
@@ -49,10 +50,13 @@ export function createWebhookDeliveryQueue(
       settle(event, outcome);
     } catch (err) {
       if (err instanceof WorkflowUnavailableError) {
-        log.warn({ eventId: event.eventId, err: err.message }, 'webhook recorded, workflow not reachable yet: left to the redelivery');
+        log.warn(
+          { ...webhookEventLogIds(event), err: err.message },
+          'webhook recorded, workflow not reachable yet: left to the redelivery',
+        );
         settle(event, 'unavailable');
       } else {
-        log.error({ eventId: event.eventId, err }, 'webhook delivery failed: left to the redelivery');
+        log.error({ ...webhookEventLogIds(event), err }, 'webhook delivery failed: left to the redelivery');
         settle(event, 'failed');
       }
     }

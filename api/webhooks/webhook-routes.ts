@@ -9,6 +9,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { transactionLogIds } from '../../shared/transaction-log-ids';
 import type { RecordedWebhookEvent } from '../../shared/webhooks/webhook-store';
 import { WebhookNotRecordedError } from '../domain-errors';
 import { errorResponses } from '../error-response-schema';
@@ -60,6 +61,9 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         }
         throw err;
       }
+      // Whatever this request logs from here on (errors included) names the event's transaction and workflow.
+      request.log = request.log.child({ eventId: event.eventId, ...transactionLogIds(event.transactionId) });
+      reply.log = request.log;
 
       let recorded: RecordedWebhookEvent;
       try {

@@ -12,6 +12,7 @@ import type { PollSettings } from '../../workflows/messages';
 import { signatureWorkflowId, universignEventSignal } from '../../workflows/messages';
 import { sageDocumentFromMetadata } from '../../workflows/sage-document-metadata';
 import { isFinalStatus } from '../../workflows/status-machine';
+import { webhookEventLogIds } from '../transaction-log-ids';
 import type { PendingWebhookEvent, WebhookStore } from './webhook-store';
 
 /** What a delivery needs: the API's AppDeps has it all, the worker builds it for its reconciliation. */
@@ -98,7 +99,7 @@ export async function deliverWebhookEvent(
       client.workflow.signalWithStart(start.workflowType, {
         ...start.options,
         signal: universignEventSignal,
-        signalArgs: [{ eventId: event.eventId, type: event.type, receivedAt: event.receivedAt.toISOString() }],
+        signalArgs: [{ ...webhookEventLogIds(event), type: event.type, receivedAt: event.receivedAt.toISOString() }],
       }),
     );
   } catch (err) {
@@ -108,7 +109,7 @@ export async function deliverWebhookEvent(
     await deps.webhooks
       .markFailed(event.id, message)
       .catch((markErr: unknown) =>
-        log.warn({ eventId: event.eventId, err: errorMessage(markErr) }, 'cannot record a failed webhook delivery attempt'),
+        log.warn({ ...webhookEventLogIds(event), err: errorMessage(markErr) }, 'cannot record a failed webhook delivery attempt'),
       );
     throw new WorkflowUnavailableError(
       `cannot signal workflow ${signatureWorkflowId(transactionId)}: ${message}`,
@@ -133,7 +134,7 @@ async function markDelivered(
     .markDelivered(event.id, outcome)
     .catch((err: unknown) =>
       log.warn(
-        { eventId: event.eventId, outcome, err: errorMessage(err) },
+        { ...webhookEventLogIds(event), outcome, err: errorMessage(err) },
         'webhook event delivered but not marked so: it is signalled again once its lease passes (the workflow ignores the repeat)',
       ),
     );

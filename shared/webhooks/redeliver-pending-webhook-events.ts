@@ -4,6 +4,8 @@
  * pass claims its batch by moving the events' lease forward under `FOR UPDATE SKIP LOCKED`
  * (webhook-store.ts), so API replicas and the worker's reconciliation never take the same event at once.
  */
+
+import { webhookEventLogIds } from '../transaction-log-ids';
 import { deliverWebhookEvent, type WebhookDeliveryDeps, WorkflowUnavailableError } from './deliver-webhook-event';
 
 /** pino's argument order (the API's logger; the worker adapts its activity logger). */
@@ -54,18 +56,18 @@ export async function redeliverPendingWebhookEvents(
       const outcome = await deliverWebhookEvent(deps, event, { log });
       pass.delivered += 1;
       pass[outcome] += 1;
-      log.info({ eventId: event.eventId, outcome }, 'pending webhook event delivered');
+      log.info({ ...webhookEventLogIds(event), outcome }, 'pending webhook event delivered');
     } catch (err) {
       if (!(err instanceof WorkflowUnavailableError)) throw err;
       if (err.transient) {
         // The rest of the batch keeps its lease and is taken again once it passes.
-        log.warn({ eventId: event.eventId, err: err.message }, 'Temporal still unavailable; pending events kept');
+        log.warn({ ...webhookEventLogIds(event), err: err.message }, 'Temporal still unavailable; pending events kept');
         pass.interrupted = true;
         break;
       }
       // Refused for a reason of its own: kept (with its error) for an operator, the others go on.
       pass.failed += 1;
-      log.error({ eventId: event.eventId, err: err.message }, 'pending webhook event refused by Temporal');
+      log.error({ ...webhookEventLogIds(event), err: err.message }, 'pending webhook event refused by Temporal');
     }
   }
   pass.pending = pass.claimed - pass.delivered;

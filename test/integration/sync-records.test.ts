@@ -22,7 +22,7 @@ before(async () => {
     prisma: db.prisma,
     // Never called here: only the records are exercised.
     universign: createUniversignClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'unused', timeoutMs: 1000 }),
-    metrics: { syncRecorded: (_source, outcome) => outcomes.push(outcome), pollStarted: () => undefined },
+    metrics: { syncRecorded: (_source, outcome) => outcomes.push(outcome), pollStarted: () => undefined, statusChanged: () => undefined },
   });
 });
 after(async () => {

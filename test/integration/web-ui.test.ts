@@ -3,23 +3,32 @@
  * its UI, a real worker against the Universign simulator, a workflow started as the API starts
  * one. An operator finds it by Sage document with a visibility query, opens it, and reads the
  * static summary and the current details (status, signers) the workflow maintains, and finds the
- * resync signal and update offered in the workflow's actions.
+ * resync signal and update offered in the workflow's actions. Then the README's "operator's day":
+ * SignatureStatus and SageDocument added as list columns, a forceResync sent from the workflow
+ * page's "Send a Signal" and its effect (SIGNE) seen in the list, a batch forceResync by visibility
+ * query (the CLI's: UI 2.54 batches only cancel, reset and terminate) seen on the UI's Batch page,
+ * and the reconciliation schedule under Schedules.
  *
  * The browser is Debian's Chromium (scripts/bootstrap.mjs installs it); playwright-core only
  * drives it. On failure a screenshot and the page's text are saved to a temporary directory.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createUniversignClient } from '../../activities/universign-client';
+import { resolveTemporalCli } from '../../scripts/temporal-binaries';
 import { startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
 import { createSyncWorker, type SyncWorker } from '../../worker/create-sync-worker';
+import { ensureReconcileSchedule } from '../../worker/ensure-reconcile-schedule';
 import { describeSignatureWorkflow } from '../../workflows/describe-signature-workflow';
 import { SIGNATURE_WORKFLOW_TYPE, signatureWorkflowId, stateQuery } from '../../workflows/messages';
 import { sageDocumentMetadata } from '../../workflows/sage-document-metadata';
@@ -28,6 +37,7 @@ import { createDevServerEnv, workflowBundle } from '../support/temporal-env';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { waitUntil } from '../support/wait-until';
 
+const execFileAsync = promisify(execFile);
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -109,6 +119,23 @@ async function withDiagnostics(page: Page, name: string, step: () => Promise<voi
   }
 }
 
+const TASK_QUEUE = `web-ui-${process.pid}`;
+
+/** The worker both tests use, started by whichever runs first; returns its task queue. */
+async function ensureWorker(): Promise<string> {
+  assert.ok(env && db && universign);
+  if (!running) {
+    const worker = await createSyncWorker({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: await workflowBundle(),
+      deps: { prisma: db.prisma, universign: createUniversignClient({ baseUrl: universign.url, apiKey: API_KEY }) },
+    });
+    running = { worker, done: worker.run() };
+  }
+  return TASK_QUEUE;
+}
+
 /** Starts a transaction's workflow as the API does, once the simulator holds the transaction. */
 async function startSignatureWorkflow(taskQueue: string, document: { type: string; number: string }) {
   assert.ok(env && universign);
@@ -130,14 +157,7 @@ async function startSignatureWorkflow(taskQueue: string, document: { type: strin
 describe('Temporal Web UI as an operator console', () => {
   test('finds a transaction by Sage document and shows its summary, status and signers', async () => {
     assert.ok(env && db && universign && browser);
-    const taskQueue = `web-ui-${process.pid}`;
-    const worker = await createSyncWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      deps: { prisma: db.prisma, universign: createUniversignClient({ baseUrl: universign.url, apiKey: API_KEY }) },
-    });
-    running = { worker, done: worker.run() };
+    const taskQueue = await ensureWorker();
     // Another document's transaction, which the query must leave out.
     const [{ tx, handle }, other] = await Promise.all([
       startSignatureWorkflow(taskQueue, DOCUMENT),
@@ -201,5 +221,96 @@ describe('Temporal Web UI as an operator console', () => {
       }
     });
     await page.close();
+  });
+
+  test("the operator's day: status and document columns, a resync signalled from the UI, a batch resync by query, the reconciliation schedule", async () => {
+    assert.ok(env && universign && browser);
+    const taskQueue = await ensureWorker();
+    const started = Date.now();
+    const [one, two, three] = await Promise.all(
+      ['D0201', 'D0202', 'D0203'].map((number) => startSignatureWorkflow(taskQueue, { type: 'devis', number })),
+    );
+    assert.ok(one && two && three);
+    const schedule = await ensureReconcileSchedule(env.client, { taskQueue, intervalSeconds: 3600, staleAfterSeconds: 3600 });
+    const statusOf = async (handle: WorkflowHandle) => (await handle.describe()).typedSearchAttributes.get(SIGNATURE_STATUS_KEY);
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    const listUrl = (query: string) => `${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`;
+    const rowOf = (workflowId: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: workflowId, exact: true }) });
+
+    // 1. Find by Sage document, then show SignatureStatus and SageDocument as columns (Configure Columns).
+    await withDiagnostics(page, 'operator-columns', async () => {
+      await page.goto(listUrl(`SageDocument="devis:D0201"`));
+      await rowOf(one.handle.workflowId).waitFor();
+      await page.getByRole('button', { name: 'Configure Columns' }).click();
+      for (const column of ['SignatureStatus', 'SageDocument']) await page.getByRole('button', { name: `Add ${column} column` }).click();
+      await page.getByRole('button', { name: 'Close Workflows Table configuration' }).click();
+      for (const column of ['SignatureStatus', 'SageDocument']) await page.getByRole('columnheader', { name: column }).waitFor();
+      const row = rowOf(one.handle.workflowId);
+      await row.getByRole('cell', { name: 'devis:D0201', exact: true }).waitFor();
+      await row.getByRole('cell', { name: 'EN_COURS', exact: true }).waitFor();
+    });
+
+    // 2. The customer signed, no webhook came: the operator sends forceResync from the workflow page.
+    universign.sign(one.tx.id, SIGNER.email);
+    await withDiagnostics(page, 'operator-signal', async () => {
+      await rowOf(one.handle.workflowId).getByRole('link', { name: one.handle.workflowId, exact: true }).click();
+      await page.waitForURL((url) => url.pathname.startsWith(`/namespaces/default/workflows/${one.handle.workflowId}/`));
+      await page.getByRole('button', { name: 'More Actions' }).click();
+      await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
+      const dialog = page.locator('dialog[open]');
+      await dialog.locator('button[aria-haspopup]').first().click();
+      await dialog.getByRole('listbox').getByRole('option').getByText('forceResync', { exact: true }).click();
+      await dialog.getByRole('textbox', { name: 'Data' }).fill('{"reason": "customer says signed"}');
+      await dialog.getByRole('button', { name: 'Submit' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await waitUntil(async () => (await statusOf(one.handle)) === 'SIGNE', 'SIGNE after the signal sent from the UI', UI_TIMEOUT_MS);
+      // The list's column shows it too.
+      await page.goto(listUrl(`SageDocument="devis:D0201"`));
+      await rowOf(one.handle.workflowId).getByRole('cell', { name: 'SIGNE', exact: true }).waitFor();
+    });
+
+    // 3. Several resynced at once by a visibility query. UI 2.54's batch actions are cancel, reset and
+    //    terminate only: the batch signal is the CLI's, and the UI's Batch page lists the operation.
+    universign.sign(two.tx.id, SIGNER.email);
+    universign.sign(three.tx.id, SIGNER.email);
+    const batchQuery = 'SageDocument IN ("devis:D0202", "devis:D0203") AND SignatureStatus = "EN_COURS"';
+    await execFileAsync(resolveTemporalCli(), [
+      'workflow',
+      'signal',
+      '--address',
+      env.address,
+      '--query',
+      batchQuery,
+      '--name',
+      'forceResync',
+      '--input',
+      '{"reason": "batch resync"}',
+      '--reason',
+      'operator batch resync',
+      '--yes',
+    ]);
+    await waitUntil(
+      async () => (await statusOf(two.handle)) === 'SIGNE' && (await statusOf(three.handle)) === 'SIGNE',
+      'both SIGNE after the batch signal',
+      30_000,
+    );
+    await withDiagnostics(page, 'operator-batch', async () => {
+      await page.goto(`${uiUrl}/namespaces/default/batch-operations`);
+      const job = page.getByRole('row').filter({ hasText: 'SIGNAL' }).filter({ hasText: 'COMPLETED' });
+      await job.getByRole('link').first().click();
+      await page.getByText('operator batch resync').first().waitFor();
+      await page.getByText('2 succeeded', { exact: true }).waitFor();
+    });
+
+    // 4. The reconciliation's schedule, as the worker creates it at start.
+    await withDiagnostics(page, 'operator-schedules', async () => {
+      await page.goto(`${uiUrl}/namespaces/default/schedules`);
+      await page.getByRole('link', { name: schedule.scheduleId }).first().waitFor();
+      await page.getByText('Every 1 hour(s)').first().waitFor();
+    });
+    await page.close();
+    console.log(`operator's day checked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 });

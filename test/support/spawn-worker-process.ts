@@ -23,6 +23,8 @@ export interface WorkerProcess {
 export interface WorkerProcessOptions {
   databaseUrl?: string;
   sageGatewayUrl?: string;
+  /** More (or overriding) environment, e.g. WORKER_METRICS_PORT, LOG_LEVEL. */
+  env?: Record<string, string>;
 }
 
 let spawned = 0;
@@ -53,6 +55,7 @@ export async function spawnWorkerProcess(stack: TestStack, options: WorkerProces
       NOTIFY_TO: TEST_NOTIFY_TO,
       ARCHIVE_DIR: world.archiveDir,
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     log,
   );
