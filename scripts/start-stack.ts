@@ -16,14 +16,13 @@ import { startUniversignSimulator } from '../simulators/universign-simulator';
 import { startSmtpSink } from '../test/support/smtp-sink';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { DEV_API_TOKEN, SAGE_SIMULATOR_TOKEN, SIMULATOR_KEY, stackPorts } from './stack-defaults';
 import { resolveTemporalCli, TEMPORAL_SQLITE_PRAGMAS } from './temporal-binaries';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DATA_DIR = `${ROOT}.data`;
-const SIMULATOR_KEY = 'sim-key';
-/** Only for the embedded stack; a real deployment sets API_TOKENS. */
-const DEV_API_TOKEN = 'dev-token-change-me-0123456789';
-const SAGE_SIMULATOR_TOKEN = 'sage-dev-token';
+// Overridable so a second stack (the demo's test) can run beside a developer's without sharing anything.
+const DATA_DIR = process.env.STACK_DATA_DIR ?? `${ROOT}.data`;
+const PORTS = stackPorts();
 /** Quotes the Sage simulator knows at start, for trying the stack out. */
 const DEMO_QUOTES = Array.from({ length: 10 }, (_, index) => `D${String(index + 1).padStart(4, '0')}`);
 
@@ -35,10 +34,10 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
 
   if (!env.DATABASE_URL) {
-    const db = await startEmbeddedPostgres({ dataDir: `${DATA_DIR}/postgres`, port: Number(env.EMBEDDED_DB_PORT ?? 54329) });
+    const db = await startEmbeddedPostgres({ dataDir: `${DATA_DIR}/postgres`, port: PORTS.embeddedDb });
     keep(() => db.stop());
     env.DATABASE_URL = db.url;
-    log(`database     embedded PGlite at ${db.url} (data in .data/postgres)`);
+    log(`database     embedded PGlite at ${db.url} (data in ${DATA_DIR}/postgres)`);
   } else {
     log('database     DATABASE_URL from the environment');
   }
@@ -55,9 +54,9 @@ async function main(): Promise<void> {
         '--ip',
         '127.0.0.1',
         '--port',
-        '7233',
+        String(PORTS.temporal),
         '--ui-port',
-        '8233',
+        String(PORTS.temporalUi),
         '--db-filename',
         `${DATA_DIR}/temporal.sqlite`,
         ...TEMPORAL_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
@@ -68,14 +67,14 @@ async function main(): Promise<void> {
       env,
     );
     keep(() => stopChild(temporal));
-    env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
+    env.TEMPORAL_ADDRESS = `127.0.0.1:${PORTS.temporal}`;
     await waitForTemporal(env.TEMPORAL_ADDRESS);
-    log('temporal     dev server on 127.0.0.1:7233, Web UI http://localhost:8233');
+    log(`temporal     dev server on ${env.TEMPORAL_ADDRESS}, Web UI http://localhost:${PORTS.temporalUi}`);
   } else {
     log(`temporal     ${env.TEMPORAL_ADDRESS} from the environment`);
   }
 
-  env.API_PORT ??= '3000';
+  env.API_PORT = String(PORTS.api);
   if (!env.API_TOKENS) {
     env.API_TOKENS = DEV_API_TOKEN;
     log(`api token    ${DEV_API_TOKEN} (development only; set API_TOKENS)`);
@@ -83,7 +82,7 @@ async function main(): Promise<void> {
   if (!env.UNIVERSIGN_API_KEY) {
     const simulator = await startUniversignSimulator({
       apiKey: SIMULATOR_KEY,
-      port: Number(env.UNIVERSIGN_SIMULATOR_PORT ?? 8300),
+      port: PORTS.universignSimulator,
       // Every change is sent, signed, to this stack's webhook endpoint, as Universign would.
       webhooks: { targetUrl: `http://127.0.0.1:${env.API_PORT}/webhooks/universign` },
     });
@@ -96,7 +95,7 @@ async function main(): Promise<void> {
   }
 
   if (!env.SAGE_GATEWAY_URL) {
-    const sage = await startSageGatewaySimulator({ token: SAGE_SIMULATOR_TOKEN, port: Number(env.SAGE_SIMULATOR_PORT ?? 8400) });
+    const sage = await startSageGatewaySimulator({ token: SAGE_SIMULATOR_TOKEN, port: PORTS.sageSimulator });
     keep(() => sage.close());
     for (const number of DEMO_QUOTES) sage.seedDocument({ type: 'devis', number, status: 'en_cours' });
     env.SAGE_GATEWAY_URL = sage.url;
@@ -108,7 +107,7 @@ async function main(): Promise<void> {
   }
   if (!env.SMTP_URL) {
     const smtp = await startSmtpSink({
-      port: Number(env.SMTP_SINK_PORT ?? 2525),
+      port: PORTS.smtpSink,
       onMessage: (mail) => log(`mail         to ${mail.to.join(', ')}: ${mail.subject}`),
     });
     keep(() => smtp.close());
