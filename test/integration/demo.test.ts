@@ -103,6 +103,14 @@ describe('npm run demo against npm start', () => {
       assert.match(signing, expected);
     }
     assert.ok(signing.includes(webUi), signing);
+    // npm start put Temporal and its Web UI on the ports given, its SQLite file in the data folder given, and the link opens there.
+    assert.ok(
+      stack.lines.includes(`[start] temporal     dev server on 127.0.0.1:${ports.temporal}, Web UI http://localhost:${ports.temporalUi}`),
+      stack.lines.slice(0, 20).join('\n'),
+    );
+    assert.ok(existsSync(join(stack.dataDir, 'temporal.sqlite')));
+    const link = signing.match(/http:\/\/localhost:\d+\/namespaces\/default\/workflows\/universign-tx_\w+/)?.[0] ?? '';
+    assert.equal((await fetch(link.replace('localhost', '127.0.0.1'))).status, 200);
     for (const expected of [
       /webhook received action\.stalled/,
       /status\s+EN_COURS → REFUSE/,
