@@ -2,6 +2,8 @@
  * `npm run demo` options. Every default is what `npm start` uses (its ports honour the same
  * environment variables), so against a default stack no option is needed.
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEV_API_TOKEN, SAGE_SIMULATOR_TOKEN, stackPorts } from '../stack-defaults';
 
@@ -16,6 +18,8 @@ export interface DemoOptions {
   sage: string;
   sageToken: string;
   webUi: string;
+  /** npm start's ARCHIVE_DIR, to show where archived files are (the API gives paths relative to it). */
+  archiveDir: string;
   /** Bound of each wait, in seconds. */
   timeoutSeconds: number;
   scenarios: DemoScenario[];
@@ -29,6 +33,7 @@ export const DEMO_USAGE = `npm run demo [-- options]   (against a running \`npm 
   --sage URL           the Sage gateway simulator (default http://127.0.0.1:$SAGE_SIMULATOR_PORT, 8400)
   --sage-token TOKEN   its token (default npm start's)
   --web-ui URL         the Temporal Web UI (default http://localhost:$TEMPORAL_UI_PORT, 8233)
+  --archive-dir DIR    npm start's ARCHIVE_DIR (default $ARCHIVE_DIR, else $STACK_DATA_DIR/archive, else .data/archive)
   --scenario NAME      sign, refuse or both (default both)
   --timeout SECONDS    how long each step may take (default 60)
   --signer EMAIL       the simulated signer (default client@example.com)`;
@@ -58,6 +63,10 @@ export function parseDemoOptions(args: string[], env: NodeJS.ProcessEnv = proces
     sage: trimSlash(values.sage ?? `http://127.0.0.1:${ports.sageSimulator}`),
     sageToken: values['sage-token'] ?? SAGE_SIMULATOR_TOKEN,
     webUi: trimSlash(values['web-ui'] ?? `http://localhost:${ports.temporalUi}`),
+    archiveDir:
+      values['archive-dir'] ??
+      env.ARCHIVE_DIR ??
+      join(env.STACK_DATA_DIR ?? fileURLToPath(new URL('../../.data', import.meta.url)), 'archive'),
     timeoutSeconds,
     scenarios: scenario === 'both' ? ['sign', 'refuse'] : [scenario],
     signerEmail: values.signer ?? 'client@example.com',
@@ -75,6 +84,7 @@ function parse(args: string[]) {
       sage: { type: 'string' },
       'sage-token': { type: 'string' },
       'web-ui': { type: 'string' },
+      'archive-dir': { type: 'string' },
       scenario: { type: 'string' },
       timeout: { type: 'string' },
       signer: { type: 'string' },

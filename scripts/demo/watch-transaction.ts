@@ -5,6 +5,7 @@
  * the archived files. What was printed is remembered, so a later watch of the same transaction
  * only tells what is new.
  */
+import { join } from 'node:path';
 import type { HistoryEntry, TransactionHistory, TransactionView } from '../../api/transactions/transaction-schemas';
 import { actionsForStatus, isFinalStatus, type LocalStatus } from '../../workflows/status-machine';
 import { DemoStepFailed, expectJson } from './demo-http';
@@ -51,7 +52,7 @@ export async function watchTransaction(
       for (const entry of history.body.entries) tellHistoryEntry(narrator, watched.told, entry);
       const sage = await expectJson<SageDocumentWire>(step, sageUrl, [200], { token: options.sageToken });
       tellSage(narrator, watched, sage.body);
-      tellOutcomes(narrator, watched.told, view.body);
+      tellOutcomes(narrator, watched.told, view.body, options.archiveDir);
 
       const failed = view.body.actions.find((action) => action.status === 'failed');
       if (failed) throw new DemoStepFailed(step, `${failed.kind} for ${failed.forStatus} failed: ${failed.lastError ?? failed.summary}`);
@@ -95,13 +96,13 @@ function tellSage(narrator: DemoNarrator, watched: WatchedTransaction, document:
     narrator.say('sage fields', `${type} ${number} [${document.status}] ${fields || '(none)'}`);
 }
 
-function tellOutcomes(narrator: DemoNarrator, told: Set<string>, view: TransactionView): void {
+function tellOutcomes(narrator: DemoNarrator, told: Set<string>, view: TransactionView, archiveDir: string): void {
   if (view.sageOrder && once(told, 'order')) narrator.say('order', `${view.sageOrder.type} ${view.sageOrder.number}`);
   const mail = view.actions.find((action) => action.kind === 'NOTIFY_BY_EMAIL' && action.status === 'done');
   if (mail && once(told, `mail:${mail.forStatus}`)) narrator.say('e-mail sent', mail.summary ?? '(no summary)');
   for (const document of view.archivedDocuments) {
     if (once(told, `archive:${document.path}`))
-      narrator.say('archived', `${document.path} (${document.name}, sha256 ${document.sha256.slice(0, 12)}…)`);
+      narrator.say('archived', `${join(archiveDir, document.path)} (${document.name}, sha256 ${document.sha256.slice(0, 12)}…)`);
   }
 }
 

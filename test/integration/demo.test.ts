@@ -48,6 +48,8 @@ function demoArgs(stack: NpmStartStack, ...extra: string[]): string[] {
     `http://127.0.0.1:${ports.sageSimulator}`,
     '--web-ui',
     `http://localhost:${ports.temporalUi}`,
+    '--archive-dir',
+    join(stack.dataDir, 'archive'),
     '--timeout',
     '45',
     ...extra,
@@ -98,7 +100,6 @@ describe('npm run demo against npm start', () => {
       /sage fields\s+devis DEMO-\S+ \[transforme\] .*STATUT_SIGNATURE=Signé/,
       /order\s+commande BC000001/,
       /e-mail sent\s+"Devis DEMO-\S+ signé" sent to ventes@entreprise\.example/,
-      /archived\s+\S+\.pdf/,
     ]) {
       assert.match(signing, expected);
     }
@@ -134,6 +135,13 @@ describe('npm run demo against npm start', () => {
     for (const document of signedView?.archivedDocuments ?? [])
       assert.ok(existsSync(join(stack.dataDir, 'archive', document.path)), document.path);
     assert.ok((signedView?.archivedDocuments.length ?? 0) > 0);
+    // The narration names each archived file where it is on disk.
+    const narratedFiles = [...signing.matchAll(/archived\s+(\S+\.pdf) /g)].map((match) => match[1] ?? '');
+    assert.deepEqual(
+      narratedFiles,
+      signedView?.archivedDocuments.map((document) => join(stack.dataDir, 'archive', document.path)),
+    );
+    for (const file of narratedFiles) assert.ok(existsSync(file), file);
 
     // Exactly one order in Sage, and one mail per scenario printed by npm start's SMTP server.
     const sage = `http://127.0.0.1:${ports.sageSimulator}/api/documents/commande`;
