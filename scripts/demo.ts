@@ -8,7 +8,7 @@
 import { checkStackRunning, StackNotRunning } from './demo/check-stack-running';
 import { DemoStepFailed, DemoUnreachable } from './demo/demo-http';
 import { DemoNarrator } from './demo/demo-narrator';
-import { DEMO_USAGE, type DemoOptions, DemoUsageError, parseDemoOptions } from './demo/demo-options';
+import { DEMO_USAGE, type DemoOptions, DemoUsageError, parseDemoOptions } from './demo/parse-demo-options';
 import { runDemoScenario, type ScenarioOutcome } from './demo/run-demo-scenario';
 
 async function main(): Promise<number> {

@@ -5,7 +5,7 @@
  */
 import { DemoStepFailed, DemoUnreachable, requestJson } from './demo-http';
 import type { DemoNarrator } from './demo-narrator';
-import type { DemoOptions } from './demo-options';
+import type { DemoOptions } from './parse-demo-options';
 import { waitUntil } from './wait-until';
 
 export class StackNotRunning extends Error {}

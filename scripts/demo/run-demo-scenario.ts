@@ -9,7 +9,7 @@ import type { TransactionView } from '../../api/transactions/transaction-schemas
 import { renderSimulatedPdf } from '../../simulators/render-simulated-pdf';
 import { DemoStepFailed, expectJson } from './demo-http';
 import type { DemoNarrator } from './demo-narrator';
-import type { DemoOptions, DemoScenario } from './demo-options';
+import type { DemoOptions, DemoScenario } from './parse-demo-options';
 import { waitUntil } from './wait-until';
 import { type WatchedTransaction, watchTransaction } from './watch-transaction';
 

@@ -10,7 +10,7 @@ import type { HistoryEntry, TransactionHistory, TransactionView } from '../../ap
 import { actionsForStatus, isFinalStatus, type LocalStatus } from '../../workflows/status-machine';
 import { DemoStepFailed, expectJson } from './demo-http';
 import type { DemoNarrator } from './demo-narrator';
-import type { DemoOptions } from './demo-options';
+import type { DemoOptions } from './parse-demo-options';
 import { waitUntil } from './wait-until';
 
 export interface WatchedTransaction {
