@@ -16,15 +16,14 @@ import { startUniversignSimulator } from '../simulators/universign-simulator';
 import { startSmtpSink } from '../test/support/smtp-sink';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { DEV_API_TOKEN, SAGE_SIMULATOR_TOKEN, SIMULATOR_KEY, stackPorts } from './stack-defaults';
 import { bindStackToLoopback, LOOPBACK, temporalDevServerArgs } from './stack-loopback';
 import { resolveTemporalCli, TEMPORAL_SQLITE_PRAGMAS } from './temporal-binaries';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DATA_DIR = `${ROOT}.data`;
-const SIMULATOR_KEY = 'sim-key';
-/** Only for the embedded stack; a real deployment sets API_TOKENS. */
-const DEV_API_TOKEN = 'dev-token-change-me-0123456789';
-const SAGE_SIMULATOR_TOKEN = 'sage-dev-token';
+// Overridable so a second stack (the demo's test) can run beside a developer's without sharing anything.
+const DATA_DIR = process.env.STACK_DATA_DIR ?? `${ROOT}.data`;
+const PORTS = stackPorts();
 /** Quotes the Sage simulator knows at start, for trying the stack out. */
 const DEMO_QUOTES = Array.from({ length: 10 }, (_, index) => `D${String(index + 1).padStart(4, '0')}`);
 
@@ -36,10 +35,10 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
 
   if (!env.DATABASE_URL) {
-    const db = await startEmbeddedPostgres({ dataDir: `${DATA_DIR}/postgres`, port: Number(env.EMBEDDED_DB_PORT ?? 54329) });
+    const db = await startEmbeddedPostgres({ dataDir: `${DATA_DIR}/postgres`, port: PORTS.embeddedDb });
     keep(() => db.stop());
     env.DATABASE_URL = db.url;
-    log(`database     embedded PGlite at ${db.url} (data in .data/postgres)`);
+    log(`database     embedded PGlite at ${db.url} (data in ${DATA_DIR}/postgres)`);
   } else {
     log('database     DATABASE_URL from the environment');
   }
@@ -51,8 +50,8 @@ async function main(): Promise<void> {
       'temporal',
       resolveTemporalCli(),
       temporalDevServerArgs({
-        port: 7233,
-        uiPort: 8233,
+        port: PORTS.temporal,
+        uiPort: PORTS.temporalUi,
         dbFilename: `${DATA_DIR}/temporal.sqlite`,
         sqlitePragmas: TEMPORAL_SQLITE_PRAGMAS,
         searchAttributes: SEARCH_ATTRIBUTE_KEYS.map((key) => key.name),
@@ -60,14 +59,14 @@ async function main(): Promise<void> {
       env,
     );
     keep(() => stopChild(temporal));
-    env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
+    env.TEMPORAL_ADDRESS = `127.0.0.1:${PORTS.temporal}`;
     await waitForTemporal(env.TEMPORAL_ADDRESS);
-    log('temporal     dev server on 127.0.0.1:7233, Web UI http://127.0.0.1:8233');
+    log(`temporal     dev server on ${env.TEMPORAL_ADDRESS}, Web UI http://127.0.0.1:${PORTS.temporalUi}`);
   } else {
     log(`temporal     ${env.TEMPORAL_ADDRESS} from the environment`);
   }
 
-  env.API_PORT ??= '3000';
+  env.API_PORT = String(PORTS.api);
   const usesDevToken = !env.API_TOKENS;
   if (usesDevToken) {
     env.API_TOKENS = DEV_API_TOKEN;
@@ -78,7 +77,7 @@ async function main(): Promise<void> {
     const simulator = await startUniversignSimulator({
       apiKey: SIMULATOR_KEY,
       host: LOOPBACK,
-      port: Number(env.UNIVERSIGN_SIMULATOR_PORT ?? 8300),
+      port: PORTS.universignSimulator,
       // Every change is sent, signed, to this stack's webhook endpoint, as Universign would.
       webhooks: { targetUrl: `http://127.0.0.1:${env.API_PORT}/webhooks/universign` },
     });
@@ -91,11 +90,7 @@ async function main(): Promise<void> {
   }
 
   if (!env.SAGE_GATEWAY_URL) {
-    const sage = await startSageGatewaySimulator({
-      token: SAGE_SIMULATOR_TOKEN,
-      host: LOOPBACK,
-      port: Number(env.SAGE_SIMULATOR_PORT ?? 8400),
-    });
+    const sage = await startSageGatewaySimulator({ token: SAGE_SIMULATOR_TOKEN, host: LOOPBACK, port: PORTS.sageSimulator });
     keep(() => sage.close());
     for (const number of DEMO_QUOTES) sage.seedDocument({ type: 'devis', number, status: 'en_cours' });
     env.SAGE_GATEWAY_URL = sage.url;
@@ -107,7 +102,7 @@ async function main(): Promise<void> {
   }
   if (!env.SMTP_URL) {
     const smtp = await startSmtpSink({
-      port: Number(env.SMTP_SINK_PORT ?? 2525),
+      port: PORTS.smtpSink,
       onMessage: (mail) => log(`mail         to ${mail.to.join(', ')}: ${mail.subject}`),
     });
     keep(() => smtp.close());

@@ -2,11 +2,13 @@
  * A local, in-memory stand-in for the Sage 100 gateway, speaking the HTTP contract of design.md
  * ("Sage 100 gateway") under `{url}` = `http://127.0.0.1:<port>/api`: bearer auth, documents with
  * free fields, and the idempotent quote → order transformation. Errors are JSON `{error, message}`.
+ * `POST /_control/documents` (outside `{url}`, same token) adds a document over HTTP.
  * This file runs the server, logs calls and injects failures; the documents live in
  * simulated-sage-documents.ts and the routes in sage-gateway-simulator-routes.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleSageControl, SAGE_CONTROL_PATH } from './sage-gateway-simulator-control';
 import { type Answer, HttpError, readBody } from './sage-gateway-simulator-http';
 import { createSageRoutes } from './sage-gateway-simulator-routes';
 import {
@@ -93,6 +95,8 @@ export async function startSageGatewaySimulator(options: SageGatewaySimulatorOpt
         throw new HttpError(400, 'invalid_request', 'body must be JSON');
       }
     }
+    // Injected failures stand for the gateway's; the control route is the simulator's own.
+    if (entry.path === SAGE_CONTROL_PATH) return handleSageControl(documents, entry.method, entry.body);
     const injected = takeFailure(entry.method, entry.path);
     if (injected !== null) {
       if (injected === 429 || injected === 503) res.setHeader('retry-after', '1');
