@@ -47,7 +47,7 @@ function demoArgs(stack: NpmStartStack, ...extra: string[]): string[] {
     '--sage',
     `http://127.0.0.1:${ports.sageSimulator}`,
     '--web-ui',
-    `http://localhost:${ports.temporalUi}`,
+    `http://127.0.0.1:${ports.temporalUi}`,
     '--archive-dir',
     join(stack.dataDir, 'archive'),
     '--timeout',
@@ -92,7 +92,7 @@ describe('npm run demo against npm start', () => {
 
     const [signing, refusing] = (first.output.split('== Summary')[0] ?? '').split('== Scenario 2');
     assert.ok(signing && refusing, first.output);
-    const webUi = `http://localhost:${ports.temporalUi}/namespaces/default/workflows/universign-tx_`;
+    const webUi = `http://127.0.0.1:${ports.temporalUi}/namespaces/default/workflows/universign-tx_`;
     for (const expected of [
       /sage quote\s+devis DEMO-\S+-S entered/,
       /webhook received transaction\.lifecycle\.completed/,
@@ -106,12 +106,12 @@ describe('npm run demo against npm start', () => {
     assert.ok(signing.includes(webUi), signing);
     // npm start put Temporal and its Web UI on the ports given, its SQLite file in the data folder given, and the link opens there.
     assert.ok(
-      stack.lines.includes(`[start] temporal     dev server on 127.0.0.1:${ports.temporal}, Web UI http://localhost:${ports.temporalUi}`),
+      stack.lines.includes(`[start] temporal     dev server on 127.0.0.1:${ports.temporal}, Web UI http://127.0.0.1:${ports.temporalUi}`),
       stack.lines.slice(0, 20).join('\n'),
     );
     assert.ok(existsSync(join(stack.dataDir, 'temporal.sqlite')));
-    const link = signing.match(/http:\/\/localhost:\d+\/namespaces\/default\/workflows\/universign-tx_\w+/)?.[0] ?? '';
-    assert.equal((await fetch(link.replace('localhost', '127.0.0.1'))).status, 200);
+    const link = signing.match(/http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/universign-tx_\w+/)?.[0] ?? '';
+    assert.equal((await fetch(link)).status, 200);
     for (const expected of [
       /webhook received action\.stalled/,
       /status\s+EN_COURS → REFUSE/,
