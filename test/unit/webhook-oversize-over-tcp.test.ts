@@ -63,3 +63,16 @@ for (const framing of ['content-length', 'chunked'] as const) {
     assert.equal(error, null);
   });
 }
+
+test('a sender that asks to close the connection (Connection: close) and writes a body 64 times over the limit: 413, no reset', async () => {
+  const size = LIMIT * 64;
+  const headers =
+    'POST /webhooks/universign HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-jws-signature: a..b\r\n' +
+    `Connection: close\r\nContent-Length: ${size}\r\n\r\n`;
+  // The server closes after its answer as asked: it must have read the whole body first, or the close resets the sender.
+  for (let round = 0; round < 10; round += 1) {
+    const { answer, error } = await postWholeBodyThenRead(headers, Buffer.alloc(size, 0x61));
+    assert.match(answer, /^HTTP\/1\.1 413 /, `round ${round}: the answer (socket error: ${error})`);
+    assert.equal(error, null, `round ${round}`);
+  }
+});
