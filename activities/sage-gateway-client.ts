@@ -3,6 +3,7 @@
  * token. Every failure is thrown as one of the classified errors of sage-gateway-errors.ts.
  */
 
+import { tracedFetch } from '../shared/traced-fetch';
 import { describeNetworkError } from './describe-network-error';
 import {
   type SageGatewayErrorContext,
@@ -64,7 +65,7 @@ interface Answer {
 export function createSageGatewayClient(options: SageGatewayClientOptions): SageGatewayClient {
   const baseUrl = parseBaseUrl(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = tracedFetch('sage', options.fetch ?? globalThis.fetch);
   const { token } = options;
   // Checked here so that fetch never rejects a header with an error message quoting the token.
   if (!/^[\x21-\x7e]+$/.test(token)) throw new TypeError('Sage gateway token must be non-empty printable ASCII without spaces');

@@ -4,6 +4,7 @@
  * the classified errors of universign-errors.ts.
  */
 
+import { tracedFetch } from '../shared/traced-fetch';
 import { describeNetworkError } from './describe-network-error';
 import { errorForStatus, UniversignBadResponseError, type UniversignErrorContext, UniversignUnavailableError } from './universign-errors';
 
@@ -79,7 +80,7 @@ type RequestBody = URLSearchParams | FormData;
 export function createUniversignClient(options: UniversignClientOptions): UniversignClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = tracedFetch('universign', options.fetch ?? globalThis.fetch);
   const authorization = `Basic ${Buffer.from(`${options.apiKey}:`).toString('base64')}`;
 
   // A body echoing the request must not carry the key into logs or workflow history.

@@ -14,6 +14,7 @@ import { drainOversizedBodiesPlugin } from './plugins/drain-oversized-bodies';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
+import { requestSpansPlugin } from './plugins/request-spans';
 import { webhookDeliveryPlugin } from './plugins/webhook-delivery';
 import { signatureRequestRoutes } from './signature-requests/signature-request-routes';
 import { transactionRoutes } from './transactions/transaction-routes';
@@ -33,6 +34,7 @@ export async function createApp(deps: AppDeps, options: CreateAppOptions = {}): 
     bodyLimit: 1024 * 1024,
   });
   app.decorate('deps', deps);
+  await app.register(requestSpansPlugin);
   await app.register(errorHandlerPlugin);
   await app.register(drainOversizedBodiesPlugin);
   await app.register(openApiPlugin);

@@ -5,7 +5,7 @@
  * through it against 1.05–1.29 ms through the JavaScript gRPC client, CPU the rest of the stack
  * needs at 100 webhooks a second.
  */
-import { Client } from '@temporalio/client';
+import { Client, type ClientInterceptors } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 
 export interface LazyClient {
@@ -13,11 +13,15 @@ export interface LazyClient {
   close(): Promise<void>;
 }
 
-export function createLazyNativeClient(connect: () => Promise<NativeConnection>, namespace: string): LazyClient {
+export function createLazyNativeClient(
+  connect: () => Promise<NativeConnection>,
+  namespace: string,
+  interceptors: ClientInterceptors = {},
+): LazyClient {
   let connecting: Promise<{ connection: NativeConnection; client: Client }> | null = null;
   const open = () => {
     connecting ??= connect().then(
-      (connection) => ({ connection, client: new Client({ connection, namespace }) }),
+      (connection) => ({ connection, client: new Client({ connection, namespace, interceptors }) }),
       (err: unknown) => {
         connecting = null;
         throw err;

@@ -11,6 +11,7 @@ import { createSageGatewayClient } from '../activities/sage-gateway-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { ConfigError, pollSettings, sageGatewayOptions } from '../shared/config-fields';
 import { connectTemporalClient, connectTemporalNative } from '../shared/connect-temporal';
+import { startTracing, tracingClientInterceptors } from '../shared/tracing';
 import { createWebhookStore } from '../shared/webhooks/webhook-store';
 import { closeGracefully } from './close-gracefully';
 import { loadApiConfig } from './config';
@@ -20,6 +21,8 @@ import { createUniversignKeySet } from './webhooks/universign-jwks';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
+  // First, so that every span of the process has a provider to go to (off without OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracing = startTracing('universign-sync-api');
   // What logs outside the HTTP app's own logger (the JWKS, the webhook pool): same level, same output.
   const log = pino({ level: config.LOG_LEVEL });
   const sageOptions = sageGatewayOptions(config);
@@ -30,12 +33,16 @@ async function main(): Promise<void> {
   webhookPool.on('error', (err) => log.error({ err: err.message }, 'webhook database pool: idle connection lost'));
   // Lazy: the API starts (and answers /health, 503 on /ready and webhooks) while Temporal is still down.
   const connection = await connectTemporalClient({ ...config, lazy: true });
-  const signalClient = createLazyNativeClient(() => connectTemporalNative(config), config.TEMPORAL_NAMESPACE);
+  const signalClient = createLazyNativeClient(
+    () => connectTemporalNative(config),
+    config.TEMPORAL_NAMESPACE,
+    tracingClientInterceptors(tracing),
+  );
   const app = await createApp(
     {
       prisma,
       webhooks: createWebhookStore(webhookPool),
-      temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors(tracing) }),
       signalClient: signalClient.get,
       universign: createUniversignClient({
         baseUrl: config.UNIVERSIGN_API_URL,
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
         { name: 'temporal signal connection', close: () => signalClient.close() },
         { name: 'database (prisma)', close: () => prisma.$disconnect() },
         { name: 'database (webhook pool)', close: () => webhookPool.end() },
+        ...(tracing ? [{ name: 'traces exporter', close: () => tracing.shutdown() }] : []),
       ],
       app.log,
     );

@@ -104,6 +104,8 @@ async function bundleWorkflows(outDir: string): Promise<void> {
   });
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(outDir, 'workflows', 'index.js'),
+    // The OpenTelemetry interceptors ride in every build; with tracing off the worker drops their spans.
+    workflowInterceptorModules: [join(outDir, 'workflows', 'otel-interceptors.js')],
     webpackConfigHook: recordInputs,
     logger: quietLogger,
   });

@@ -12,8 +12,10 @@ import { createBusinessActionActivities } from '../activities/create-business-ac
 import { createSyncActivities, type SyncActivityDeps } from '../activities/create-sync-activities';
 import { createReconcileActivities, type ReconcileActivityDeps } from '../activities/reconcile/create-reconcile-activities';
 import { createSendActivities } from '../activities/send/create-send-activities';
+import type { Tracing } from '../shared/tracing';
 import { callsUniversign, universignTaskQueue } from '../workflows/task-queues';
 import { queueWaitObserver, transactionLogAttributes } from './activity-interceptors';
+import { tracedActivities, WORKFLOW_INTERCEPTOR_MODULES, workflowSpanSinks } from './tracing-interceptors';
 import { DEFAULT_WORKER_TUNING, type WorkerTuning } from './worker-tuning';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -34,6 +36,8 @@ export interface SyncWorkerOptions {
   tuning?: Partial<WorkerTuning>;
   /** Told how long each Universign call waited on its queue before it started (the rate limit's wait). */
   onUniversignQueueWait?: (seconds: number) => void;
+  /** OpenTelemetry tracing (shared/tracing.ts); absent: no spans exported. */
+  tracing?: Tracing | null;
 }
 
 /** The workers of one task queue, run and stopped together. */
@@ -75,12 +79,15 @@ export interface QueueWorkersOptions {
   workflowBundle?: WorkflowBundleWithSourceMap | WorkflowBundlePath;
   tuning?: Partial<WorkerTuning>;
   onUniversignQueueWait?: (seconds: number) => void;
+  tracing?: Tracing | null;
 }
 
 /** The two workers for any set of activities (tests pass stand-ins): those calling Universign also serve its queue. */
 export async function createQueueWorkers(options: QueueWorkersOptions): Promise<SyncWorker> {
   const tuning = { ...DEFAULT_WORKER_TUNING, ...options.tuning };
   const namespace = options.namespace ?? 'default';
+  const tracing = options.tracing ?? null;
+  const traced = tracing ? [tracedActivities] : [];
   const main = await Worker.create({
     connection: options.connection,
     namespace,
@@ -95,7 +102,9 @@ export async function createQueueWorkers(options: QueueWorkersOptions): Promise<
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
     maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
     shutdownGraceTime: '10 seconds',
-    interceptors: { activity: [transactionLogAttributes] },
+    // A prebuilt bundle carries the workflow interceptors already (scripts/build-production.ts).
+    interceptors: { activity: [...traced, transactionLogAttributes], workflowModules: tracing ? WORKFLOW_INTERCEPTOR_MODULES : [] },
+    sinks: workflowSpanSinks(tracing),
   });
   const universign = await Worker.create({
     connection: options.connection,
@@ -106,7 +115,11 @@ export async function createQueueWorkers(options: QueueWorkersOptions): Promise<
     ...(options.maxActivitiesPerSecond ? { maxTaskQueueActivitiesPerSecond: options.maxActivitiesPerSecond } : {}),
     shutdownGraceTime: '10 seconds',
     interceptors: {
-      activity: [transactionLogAttributes, ...(options.onUniversignQueueWait ? [queueWaitObserver(options.onUniversignQueueWait)] : [])],
+      activity: [
+        ...traced,
+        transactionLogAttributes,
+        ...(options.onUniversignQueueWait ? [queueWaitObserver(options.onUniversignQueueWait)] : []),
+      ],
     },
   });
   return combineWorkers([main, universign]);

@@ -14,6 +14,7 @@ import { createSageGatewayClient } from '../activities/sage-gateway-client';
 import { createUniversignClient } from '../activities/universign-client';
 import { pollSettings, sageGatewayOptions } from '../shared/config-fields';
 import { connectTemporalClient, connectTemporalNative } from '../shared/connect-temporal';
+import { startTracing, tracingClientInterceptors } from '../shared/tracing';
 import { createWebhookStore } from '../shared/webhooks/webhook-store';
 import { ConfigError, loadWorkerConfig } from './config';
 import { createSyncWorker } from './create-sync-worker';
@@ -26,6 +27,8 @@ import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  // First, so that every span of the process has a provider to go to (off without OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracing = startTracing('universign-sync-worker');
   const log = pino({ level: config.LOG_LEVEL, name: 'worker' });
   // Checked before anything connects: a build whose bundle disagrees with its workflow code must not serve.
   const workflowBundle = await prebuiltWorkflowBundle();
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
   try {
     await registerSearchAttributes(config, log);
     // The reconciliation's starts and signals go through the worker's own connection.
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors(tracing) });
     await scheduleReconciliation(temporal, config, log);
     const worker = await createSyncWorker({
       connection,
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       maxActivitiesPerSecond: config.UNIVERSIGN_MAX_REQUESTS_PER_SECOND,
       tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS },
       onUniversignQueueWait: metrics.universignQueueWaited,
+      tracing,
       deps: {
         prisma,
         metrics,
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
         workflowThreads: config.WORKER_WORKFLOW_THREADS,
         workflows: workflowBundle ? `prebuilt ${workflowBundle.codePath}` : 'bundled at start from workflows/',
         metrics: metricsServer ? `http://${config.WORKER_METRICS_HOST}:${metricsServer.port}/metrics` : 'off (WORKER_METRICS_PORT)',
+        traces: tracing ? 'OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT)' : 'off (OTEL_EXPORTER_OTLP_ENDPOINT)',
       },
       'worker started',
     );
@@ -123,6 +128,8 @@ async function main(): Promise<void> {
     await mailer?.close();
     await prisma.$disconnect();
     await webhookPool.end();
+    // Last: the spans of the drain above are exported too.
+    await tracing?.shutdown();
   }
 }
 

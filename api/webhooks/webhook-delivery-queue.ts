@@ -4,6 +4,7 @@
  * this process cannot signal (Temporal away, a crash, a queue full) stays `received` in the
  * database, and the background redelivery takes it once its lease has passed.
  */
+import { type Context, context } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
 import { webhookEventLogIds } from '../../shared/transaction-log-ids';
 import { type DeliveryOutcome, deliverWebhookEvent, WorkflowUnavailableError } from '../../shared/webhooks/deliver-webhook-event';
@@ -35,7 +36,8 @@ export function createWebhookDeliveryQueue(
   log: FastifyBaseLogger,
   { concurrency = 32, maxQueued = 10_000, onSettled }: WebhookDeliveryQueueOptions = {},
 ): WebhookDeliveryQueue {
-  const waiting: PendingWebhookEvent[] = [];
+  // Each event with the trace context it was queued in (its webhook request's): its signal joins that trace.
+  const waiting: { event: PendingWebhookEvent; queuedIn: Context }[] = [];
   const inFlight = new Set<Promise<void>>();
   let closed = false;
 
@@ -64,11 +66,13 @@ export function createWebhookDeliveryQueue(
 
   function pump(): void {
     while (!closed && inFlight.size < concurrency && waiting.length > 0) {
-      const event = waiting.shift() as PendingWebhookEvent;
-      const running: Promise<void> = deliver(event).finally(() => {
-        inFlight.delete(running);
-        pump();
-      });
+      const { event, queuedIn } = waiting.shift() as { event: PendingWebhookEvent; queuedIn: Context };
+      const running: Promise<void> = context
+        .with(queuedIn, () => deliver(event))
+        .finally(() => {
+          inFlight.delete(running);
+          pump();
+        });
       inFlight.add(running);
     }
   }
@@ -79,7 +83,7 @@ export function createWebhookDeliveryQueue(
         settle(event, 'dropped');
         return false;
       }
-      waiting.push(event);
+      waiting.push({ event, queuedIn: context.active() });
       pump();
       return true;
     },

@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../scripts/temporal-binaries';
 import { WORKFLOWS_PATH } from '../../worker/create-sync-worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/tracing-interceptors';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 
 // Worker chatter (state changes, expected workflow failures) would drown the test report.
@@ -39,7 +40,11 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundling takes seconds: do it once per test process. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: quietLogger,
+  });
   return bundle;
 }
 

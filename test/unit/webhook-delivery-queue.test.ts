@@ -1,10 +1,13 @@
 /**
  * The webhook delivery queue with Temporal and the database stood in for: at most `concurrency`
  * signals in flight, events whose lease passed left to the redelivery, overflow dropped (left to
- * the redelivery), and close() waits for the signals in flight only.
+ * the redelivery), close() waits for the signals in flight only, and a queued event's signal runs in the
+ * trace context of the request that queued it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import type { AppDeps } from '../../api/app-deps';
@@ -104,4 +107,28 @@ test('beyond maxQueued events are dropped (they stay recorded for the redelivery
   await closing;
   assert.deepEqual(fake.signalled, ['evt_1'], 'the one in flight finished; the waiting ones were left');
   assert.equal(queue.enqueue(event(5)), false, 'a closed queue takes nothing');
+});
+
+test('an event that waited in the queue is signalled in the (trace) context it was queued in', async () => {
+  const manager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(manager);
+  try {
+    const queuedBy = createContextKey('queued by');
+    const fake = standIns();
+    const seen: unknown[] = [];
+    const signal = fake.deps.temporal.workflow.signalWithStart;
+    fake.deps.temporal.workflow.signalWithStart = ((...args: Parameters<typeof signal>) => {
+      seen.push(context.active().getValue(queuedBy));
+      return signal(...args);
+    }) as typeof signal;
+    // One at a time: the later events start from the first one's completion, outside their request's context.
+    const queue = createWebhookDeliveryQueue(fake.deps, log, { concurrency: 1 });
+    for (let n = 0; n < 3; n++) context.with(ROOT_CONTEXT.setValue(queuedBy, `request ${n}`), () => queue.enqueue(event(n)));
+    fake.open();
+    while (queue.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(seen, ['request 0', 'request 1', 'request 2']);
+    await queue.close();
+  } finally {
+    context.disable();
+  }
 });
