@@ -1,6 +1,6 @@
 /**
  * An OpenTelemetry server span per HTTP request (`<METHOD> <route>`), continuing a caller's W3C `traceparent`.
- * The request's handling runs in the span's context (the body's stream events included), so what it starts
+ * The request's handling runs in the span's context, so what it starts
  * (a webhook's delivery to its workflow, shared/webhooks/) is part of the request's trace. With tracing off
  * (shared/tracing.ts) the spans are the API's no-op.
  */
@@ -12,7 +12,7 @@ const tracer = trace.getTracer('universign-sage-sync');
 
 export const requestSpansPlugin = fp(async (app: FastifyInstance) => {
   const spans = new WeakMap<FastifyRequest, Span>();
-  app.addHook('onRequest', (request, reply, done) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const route = request.routeOptions.url ?? 'unmatched';
     const span = tracer.startSpan(
@@ -21,11 +21,8 @@ export const requestSpansPlugin = fp(async (app: FastifyInstance) => {
       parent,
     );
     spans.set(request, span);
-    const active = trace.setSpan(parent, span);
-    // The body arrives in stream events, outside this call: bound, they run in the span's context too.
-    context.bind(active, request.raw);
-    context.bind(active, reply.raw);
-    context.with(active, done);
+    // The rest of the request's handling, its body's parsing and its handler included, runs from here.
+    context.with(trace.setSpan(parent, span), done);
   });
   app.addHook('onResponse', (request, reply, done) => {
     const span = spans.get(request);
