@@ -4,8 +4,8 @@
  * HTTP port of its own. The worker binds it to a free loopback port and appends its text to
  * WORKER_METRICS_PORT's /metrics, so one scrape shows the SDK's figures beside the service's.
  */
-import { createServer } from 'node:net';
 import type { TelemetryOptions } from '@temporalio/worker';
+import { freePort } from '../shared/free-port';
 
 export interface SdkMetricsExporter {
   /** Where the SDK serves its text (GET), for the worker's /metrics to append. */
@@ -24,15 +24,4 @@ export async function sdkMetricsExporter(host = '127.0.0.1'): Promise<SdkMetrics
       },
     },
   };
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { applyMigrations } from '../../prisma/migrate';
-import { freePort } from '../../test/support/free-port';
+import { freePort } from '../../shared/free-port';
 import { type ProductProcess, spawnProductProcess, waitForHttp, waitForWorker } from '../../test/support/product-process';
 import { startTemporalDevServer } from '../../test/support/temporal-dev-server';
 import { type BenchDatabase, createBenchDatabase } from './bench-database';

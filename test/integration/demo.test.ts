@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEV_API_TOKEN, SAGE_SIMULATOR_TOKEN } from '../../scripts/stack-defaults';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../shared/free-port';
 import { launchNpmStart, type NpmStartStack } from '../support/launch-npm-start';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

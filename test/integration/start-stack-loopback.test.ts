@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../shared/free-port';
 import { listeningSockets, processTree } from '../support/listening-sockets';
 import { stopProcess } from '../support/product-process';
 import { type BenchTemporal, startTemporalDevServer } from '../support/temporal-dev-server';

@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { freePort } from '../../shared/free-port';
 import { signatureWorkflowId, type TransactionState } from '../../workflows/messages';
-import { freePort } from '../support/free-port';
 import { sendQuote } from '../support/send-quote';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/spawn-worker-process';
 import { startTestStack, type TestStack } from '../support/start-test-stack';

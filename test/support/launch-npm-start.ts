@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { StackPorts } from '../../scripts/stack-defaults';
-import { freePort } from './free-port';
+import { freePort } from '../../shared/free-port';
 import { waitUntil } from './wait-until';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

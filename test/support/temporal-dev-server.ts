@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { temporalDevServerArgs } from '../../scripts/stack-loopback';
 import { resolveTemporalCli, TEMPORAL_SQLITE_PRAGMAS } from '../../scripts/temporal-binaries';
+import { freePort } from '../../shared/free-port';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
-import { freePort } from './free-port';
 import { stopProcess } from './product-process';
 
 export interface BenchTemporal {

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { createPrismaClient } from '../../activities/create-prisma-client';
 import { createApp } from '../../api/create-app';
 import { isDatabaseUnavailable } from '../../api/database-unavailable';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../shared/free-port';
 import { stubAppDeps } from '../support/stub-app-deps';
 
 const TOKEN = 'unit-token-abcdef';

@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { createPrismaClient } from '../../activities/create-prisma-client';
 import { createApp } from '../../api/create-app';
 import { createUniversignKeySet } from '../../api/webhooks/universign-jwks';
+import { freePort } from '../../shared/free-port';
 import { startUniversignSimulator, type UniversignSimulator } from '../../simulators/universign-simulator';
 import { buildWebhookEvent, signWebhookBody } from '../../simulators/universign-webhook-event';
-import { freePort } from '../support/free-port';
 import { stubAppDeps } from '../support/stub-app-deps';
 
 const TOKEN = 'unit-token-abcdef';
